@@ -1,0 +1,376 @@
+#include "cli.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parse.h"
+#include "signames.h"
+
+enum option_id {
+    OPT_HELP = 'h',
+    OPT_VERSION = 'V',
+    OPT_VERBOSE = 'v',
+    OPT_GRACE = 't',
+    OPT_PROCESS_GROUP = 'g',
+    OPT_REWRITE = 'r',
+    OPT_REMAP_EXIT = 'e',
+    OPT_PDEATHSIG = 'p',
+};
+
+enum value_kind {
+    VALUE_NONE, /* a flag; from the environment: 1/true/yes or 0/false/no */
+    VALUE_ONE,  /* one value */
+    VALUE_LIST, /* repeatable; from the environment: comma-separated */
+    VALUE_COUNT /* repeatable flag; from the environment: a number */
+};
+
+struct option_spec {
+    int id;
+    const char *name;
+    enum value_kind kind;
+    bool from_environment;
+};
+
+static const struct option_spec option_specs[] = {
+    {OPT_HELP, "help", VALUE_NONE, false},
+    {OPT_VERSION, "version", VALUE_NONE, false},
+    {OPT_VERBOSE, "verbose", VALUE_COUNT, true},
+    {OPT_GRACE, "grace", VALUE_ONE, true},
+    {OPT_PROCESS_GROUP, "process-group", VALUE_NONE, true},
+    {OPT_REWRITE, "rewrite", VALUE_LIST, true},
+    {OPT_REMAP_EXIT, "remap-exit", VALUE_LIST, true},
+    {OPT_PDEATHSIG, "pdeathsig", VALUE_ONE, true},
+};
+#define OPTION_COUNT (sizeof(option_specs) / sizeof(option_specs[0]))
+
+static const char usage_text[] =
+    "Usage: warden [OPTIONS] [--] COMMAND [ARG...]\n"
+    "\n"
+    "Run COMMAND as the child of a minimal init: forward signals to it, reap every\n"
+    "zombie, stop what is left in order, and exit with COMMAND's exit status.\n"
+    "\n"
+    "Options (each also read from WARDEN_<NAME>, e.g. WARDEN_GRACE=5; the command\n"
+    "line wins; lists in the environment are comma-separated):\n"
+    "  -t, --grace SECONDS      time allowed to stop after a TERM, INT or QUIT, and for\n"
+    "                           leftover processes after COMMAND exits; then SIGKILL\n"
+    "                           (default 8, decimals allowed)\n"
+    "  -g, --process-group      forward signals to COMMAND's whole process group\n"
+    "  -r, --rewrite FROM:TO    forward signal FROM as TO; TO 'none' or 0 drops it\n"
+    "                           (repeatable; e.g. TERM:QUIT)\n"
+    "  -e, --remap-exit FROM:TO exit with TO when COMMAND exits with FROM (repeatable;\n"
+    "                           e.g. 143:0)\n"
+    "  -p, --pdeathsig SIGNAL   when not PID 1: act on SIGNAL when warden's parent dies\n"
+    "  -v, --verbose            say what warden does (repeat for more)\n"
+    "  -h, --help               print this help and exit\n"
+    "  -V, --version            print the version and exit\n"
+    "\n"
+    "Exit status: COMMAND's own; 128+N if it died of signal N; 125 if warden failed;\n"
+    "126 if COMMAND cannot be executed; 127 if it is not found.\n";
+
+void config_init(struct config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->log_format = LOG_FORMAT_TEXT;
+    cfg->grace_ns = DEFAULT_GRACE_NS;
+    for (int sig = 0; sig < WARDEN_NSIG; sig++)
+        cfg->signal_rewrite[sig] = sig;
+    for (int code = 0; code < 256; code++)
+        cfg->exit_remap[code] = code;
+}
+
+/* Where a value came from, for messages: "--grace" or "WARDEN_GRACE". */
+struct origin {
+    char label[64];
+};
+
+__attribute__((format(printf, 2, 3))) static void fail(const struct origin *origin, const char *fmt,
+                                                       ...)
+{
+    char why[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    log_error("%s: %s", origin->label, why);
+}
+
+static int parse_signal_value(const struct origin *origin, const char *text, bool allow_none,
+                              int *out)
+{
+    if (allow_none && (strcasecmp(text, "none") == 0 || strcmp(text, "0") == 0)) {
+        *out = SIGNAL_DROPPED;
+        return 0;
+    }
+    int sig = signal_from_name(text);
+    if (sig <= 0 || sig >= WARDEN_NSIG) {
+        fail(origin, "unknown signal '%s'", text);
+        return -1;
+    }
+    *out = sig;
+    return 0;
+}
+
+static int apply_rewrite(struct config *cfg, const struct origin *origin, const char *value)
+{
+    char from_text[64], to_text[64];
+    int from, to;
+    if (parse_pair(value, from_text, to_text, sizeof(from_text)) != 0) {
+        fail(origin, "'%s' is not FROM:TO", value);
+        return -1;
+    }
+    if (parse_signal_value(origin, from_text, false, &from) != 0 ||
+        parse_signal_value(origin, to_text, true, &to) != 0)
+        return -1;
+    if (from == SIGKILL || from == SIGSTOP || from == SIGCHLD) {
+        fail(origin, "'%s': KILL, STOP and CHLD cannot be rewritten", value);
+        return -1;
+    }
+    cfg->signal_rewrite[from] = to;
+    return 0;
+}
+
+static int apply_remap_exit(struct config *cfg, const struct origin *origin, const char *value)
+{
+    char from_text[64], to_text[64];
+    unsigned long from, to;
+    if (parse_pair(value, from_text, to_text, sizeof(from_text)) != 0) {
+        fail(origin, "'%s' is not FROM:TO", value);
+        return -1;
+    }
+    if (parse_unsigned(from_text, 255, &from) != 0 || parse_unsigned(to_text, 255, &to) != 0) {
+        fail(origin, "'%s': exit codes are numbers from 0 to 255", value);
+        return -1;
+    }
+    cfg->exit_remap[from] = (int)to;
+    return 0;
+}
+
+/* Lists given on the command line replace those from the environment. */
+static void reset_option(struct config *cfg, int id)
+{
+    switch (id) {
+    case OPT_VERBOSE:
+        cfg->verbosity = 0;
+        break;
+    case OPT_REWRITE:
+        for (int sig = 0; sig < WARDEN_NSIG; sig++)
+            cfg->signal_rewrite[sig] = sig;
+        break;
+    case OPT_REMAP_EXIT:
+        for (int code = 0; code < 256; code++)
+            cfg->exit_remap[code] = code;
+        break;
+    default:
+        break;
+    }
+}
+
+static int apply_option(struct config *cfg, int id, const struct origin *origin, const char *value)
+{
+    unsigned long number;
+    switch (id) {
+    case OPT_VERBOSE:
+        /* From the environment the value is the level; on the command line, a repeat. */
+        if (value) {
+            if (parse_unsigned(value, 9, &number) != 0) {
+                fail(origin, "'%s' is not a verbosity level from 0 to 9", value);
+                return -1;
+            }
+            cfg->verbosity = (int)number;
+        } else if (cfg->verbosity < 9) {
+            cfg->verbosity = cfg->verbosity < 0 ? 1 : cfg->verbosity + 1;
+        }
+        return 0;
+    case OPT_GRACE:
+        if (parse_duration(value, 86400 * 365, &cfg->grace_ns) != 0) {
+            fail(origin, "'%s' is not a number of seconds (like 5 or 0.5)", value);
+            return -1;
+        }
+        return 0;
+    case OPT_PROCESS_GROUP:
+        cfg->process_group = value == NULL || strcmp(value, "1") == 0;
+        return 0;
+    case OPT_REWRITE:
+        return apply_rewrite(cfg, origin, value);
+    case OPT_REMAP_EXIT:
+        return apply_remap_exit(cfg, origin, value);
+    case OPT_PDEATHSIG:
+        return parse_signal_value(origin, value, false, &cfg->pdeathsig);
+    default:
+        return -1;
+    }
+}
+
+static const struct option_spec *spec_for(int id)
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        if (option_specs[i].id == id)
+            return &option_specs[i];
+    return NULL;
+}
+
+static void env_name_for(const struct option_spec *spec, char *buf, size_t size)
+{
+    size_t n = (size_t)snprintf(buf, size, "WARDEN_%s", spec->name);
+    for (size_t i = 7; i < n && i < size; i++)
+        buf[i] = buf[i] == '-' ? '_' : (char)toupper((unsigned char)buf[i]);
+}
+
+static const char *env_lookup(char **envp, const char *name)
+{
+    size_t len = strlen(name);
+    for (char **e = envp; e && *e; e++)
+        if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+            return *e + len + 1;
+    return NULL;
+}
+
+static int parse_env_flag(const struct origin *origin, const char *value, bool *out)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off", ""};
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        if (strcasecmp(value, yes[i]) == 0)
+            return *out = true, 0;
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+        if (strcasecmp(value, no[i]) == 0)
+            return *out = false, 0;
+    fail(origin, "'%s' is not 1/true/yes or 0/false/no", value);
+    return -1;
+}
+
+static char *keep_string(struct config *cfg, const char *text, size_t len)
+{
+    if (len + 1 > sizeof(cfg->strings) - cfg->strings_used)
+        return NULL;
+    char *copy = cfg->strings + cfg->strings_used;
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    cfg->strings_used += len + 1;
+    return copy;
+}
+
+static int apply_environment(struct config *cfg, char **envp)
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        const struct option_spec *spec = &option_specs[i];
+        struct origin origin;
+        if (!spec->from_environment)
+            continue;
+        env_name_for(spec, origin.label, sizeof(origin.label));
+        const char *value = env_lookup(envp, origin.label);
+        /* An empty variable counts as unset, as compose files use WARDEN_X= to clear one. */
+        if (!value || (*value == '\0' && spec->kind != VALUE_NONE))
+            continue;
+        if (spec->kind == VALUE_NONE) {
+            bool on;
+            if (parse_env_flag(&origin, value, &on) != 0)
+                return -1;
+            if (apply_option(cfg, spec->id, &origin, on ? "1" : "0") != 0)
+                return -1;
+        } else {
+            /* Lists are comma-separated; every value is copied into the config's own store
+             * because environ is edited later (cli_scrub_environment). */
+            const char *item = value;
+            for (;;) {
+                size_t len = spec->kind == VALUE_LIST ? strcspn(item, ",") : strlen(item);
+                char *copy = keep_string(cfg, item, len);
+                if (!copy) {
+                    log_error("%s: value too long", origin.label);
+                    return -1;
+                }
+                if (apply_option(cfg, spec->id, &origin, copy) != 0)
+                    return -1;
+                if (item[len] == '\0')
+                    break;
+                item += len + 1;
+            }
+        }
+    }
+    return 0;
+}
+
+enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg)
+{
+    static const struct option long_options[] = {
+        {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {"verbose", no_argument, NULL, OPT_VERBOSE},
+        {"grace", required_argument, NULL, OPT_GRACE},
+        {"process-group", no_argument, NULL, OPT_PROCESS_GROUP},
+        {"rewrite", required_argument, NULL, OPT_REWRITE},
+        {"remap-exit", required_argument, NULL, OPT_REMAP_EXIT},
+        {"pdeathsig", required_argument, NULL, OPT_PDEATHSIG},
+        {NULL, 0, NULL, 0},
+    };
+    bool seen[512] = {false};
+
+    config_init(cfg);
+    if (apply_environment(cfg, envp) != 0)
+        return CLI_ERROR;
+    log_configure(cfg->verbosity, cfg->log_format);
+
+    /* '+': stop at the first word that is not an option, so COMMAND keeps its flags. */
+    opterr = 0;
+    optind = 0;
+    for (;;) {
+        int id = getopt_long(argc, argv, "+:hVvt:gr:e:p:", long_options, NULL);
+        if (id == -1)
+            break;
+        const char *word = argv[optind - 1];
+        if (id == '?') {
+            log_error("unknown option '%s' (see warden --help)", word);
+            return CLI_ERROR;
+        }
+        if (id == ':') {
+            log_error("option '%s' needs a value (see warden --help)", word);
+            return CLI_ERROR;
+        }
+        if (id == OPT_HELP) {
+            fputs(usage_text, stdout);
+            fflush(stdout);
+            return CLI_DONE;
+        }
+        if (id == OPT_VERSION) {
+            printf("warden %s\n", WARDEN_VERSION);
+            fflush(stdout);
+            return CLI_DONE;
+        }
+        const struct option_spec *spec = spec_for(id);
+        struct origin origin;
+        snprintf(origin.label, sizeof(origin.label), "--%s", spec ? spec->name : "?");
+        if (!seen[id]) {
+            reset_option(cfg, id);
+            seen[id] = true;
+        }
+        if (apply_option(cfg, id, &origin,
+                         spec && spec->kind == VALUE_ONE
+                             ? optarg
+                             : (spec && spec->kind == VALUE_LIST ? optarg : NULL)) != 0)
+            return CLI_ERROR;
+        log_configure(cfg->verbosity, cfg->log_format);
+    }
+    if (optind >= argc) {
+        log_error("no command given (see warden --help)");
+        return CLI_ERROR;
+    }
+    cfg->command = argv + optind;
+    return CLI_RUN;
+}
+
+void cli_scrub_environment(void)
+{
+    extern char **environ;
+    char **out = environ;
+    for (char **in = environ; in && *in; in++)
+        if (strncmp(*in, "WARDEN_", 7) != 0)
+            *out++ = *in;
+    if (out)
+        *out = NULL;
+}

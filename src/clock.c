@@ -1,0 +1,43 @@
+#include "clock.h"
+
+struct timespec clock_now(void)
+{
+    struct timespec now;
+    /* CLOCK_MONOTONIC cannot fail with a valid pointer on Linux. */
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now;
+}
+
+struct timespec clock_after_ns(uint64_t ns)
+{
+    struct timespec t = clock_now();
+    t.tv_sec += (time_t)(ns / 1000000000u);
+    t.tv_nsec += (long)(ns % 1000000000u);
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+struct timespec clock_until(const struct timespec *deadline)
+{
+    struct timespec now = clock_now(), left = {0, 0};
+    if (now.tv_sec > deadline->tv_sec ||
+        (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec))
+        return left;
+    left.tv_sec = deadline->tv_sec - now.tv_sec;
+    left.tv_nsec = deadline->tv_nsec - now.tv_nsec;
+    if (left.tv_nsec < 0) {
+        left.tv_sec--;
+        left.tv_nsec += 1000000000L;
+    }
+    return left;
+}
+
+uint64_t clock_elapsed_ns(const struct timespec *since)
+{
+    struct timespec now = clock_now();
+    return (uint64_t)(now.tv_sec - since->tv_sec) * 1000000000u +
+           (uint64_t)(now.tv_nsec - since->tv_nsec);
+}

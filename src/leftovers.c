@@ -1,0 +1,142 @@
+#include "leftovers.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+struct proc_entry {
+    pid_t pid;
+    pid_t ppid;
+    bool descendant;
+};
+
+struct proc_table {
+    struct proc_entry *entries;
+    size_t count, capacity;
+};
+
+static pid_t read_ppid(int proc_fd, const char *pid_name)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof(path), "%s/stat", pid_name);
+    int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n;
+    do {
+        n = read(fd, buf, sizeof(buf) - 1);
+    } while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    /* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
+    char *close_paren = strrchr(buf, ')');
+    if (!close_paren || close_paren[1] != ' ' || !close_paren[2] || close_paren[3] != ' ')
+        return -1;
+    return (pid_t)strtol(close_paren + 4, NULL, 10);
+}
+
+static int table_add(struct proc_table *table, pid_t pid, pid_t ppid)
+{
+    if (table->count == table->capacity) {
+        size_t capacity = table->capacity ? table->capacity * 2 : 256;
+        struct proc_entry *grown = realloc(table->entries, capacity * sizeof(*grown));
+        if (!grown)
+            return -1;
+        table->entries = grown;
+        table->capacity = capacity;
+    }
+    table->entries[table->count++] = (struct proc_entry){pid, ppid, false};
+    return 0;
+}
+
+static int compare_pid(const void *a, const void *b)
+{
+    pid_t x = ((const struct proc_entry *)a)->pid, y = ((const struct proc_entry *)b)->pid;
+    return (x > y) - (x < y);
+}
+
+static struct proc_entry *table_find(struct proc_table *table, pid_t pid)
+{
+    struct proc_entry key = {.pid = pid};
+    return bsearch(&key, table->entries, table->count, sizeof(key), compare_pid);
+}
+
+static int list_processes(struct proc_table *table)
+{
+    int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (proc_fd < 0)
+        return -1;
+    DIR *dir = fdopendir(proc_fd);
+    if (!dir) {
+        close(proc_fd);
+        return -1;
+    }
+    struct dirent *entry;
+    while ((entry = readdir(dir))) {
+        char *end;
+        long pid = strtol(entry->d_name, &end, 10);
+        if (*end || pid <= 0)
+            continue;
+        pid_t ppid = read_ppid(proc_fd, entry->d_name);
+        if (ppid >= 0 && table_add(table, (pid_t)pid, ppid) != 0) {
+            closedir(dir);
+            return -1;
+        }
+    }
+    closedir(dir);
+    return 0;
+}
+
+static int signal_descendants(int sig)
+{
+    struct proc_table table = {NULL, 0, 0};
+    pid_t self = getpid();
+    if (list_processes(&table) != 0) {
+        log_warn("unable to list processes in /proc: %s", strerror(errno));
+        free(table.entries);
+        return -1;
+    }
+    qsort(table.entries, table.count, sizeof(table.entries[0]), compare_pid);
+    /* Mark descendants by repeated passes: each pass reaches one generation further. */
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        for (size_t i = 0; i < table.count; i++) {
+            struct proc_entry *e = &table.entries[i];
+            if (e->descendant || e->pid == self)
+                continue;
+            struct proc_entry *parent = table_find(&table, e->ppid);
+            if (e->ppid == self || (parent && parent->descendant)) {
+                e->descendant = true;
+                changed = true;
+            }
+        }
+    }
+    int signalled = 0;
+    for (size_t i = 0; i < table.count; i++)
+        if (table.entries[i].descendant && kill(table.entries[i].pid, sig) == 0)
+            signalled++;
+    free(table.entries);
+    return signalled;
+}
+
+int leftovers_signal(int sig, bool is_pid1)
+{
+    if (is_pid1) {
+        /* From a namespace's init, kill(-1) reaches every process in the namespace but
+         * warden itself, and the kernel makes it race-free against concurrent forks. */
+        if (kill(-1, sig) == 0)
+            return 1;
+        return errno == ESRCH ? 0 : -1;
+    }
+    return signal_descendants(sig);
+}

@@ -1,0 +1,33 @@
+/* Everything warden says goes through here: one line per event on stderr. */
+#ifndef WARDEN_LOG_H
+#define WARDEN_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum log_level { LOG_LEVEL_ERROR = 0, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
+
+/* Extra structured data for JSON lines; text lines carry it in the message already. */
+struct log_field {
+    const char *key;
+    const char *text; /* NULL: the field is the number */
+    long long number;
+};
+
+#define LOG_NUM(k, v) ((struct log_field){.key = (k), .text = NULL, .number = (long long)(v)})
+#define LOG_STR(k, v) ((struct log_field){.key = (k), .text = (v), .number = 0})
+
+/* verbosity: -1 errors only, 0 errors and warnings (default), 1 info, 2 debug. */
+void log_configure(int verbosity, enum log_format format);
+bool log_enabled(enum log_level level);
+
+void log_fields(enum log_level level, const struct log_field *fields, size_t nfields,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#define log_error(...) log_fields(LOG_LEVEL_ERROR, NULL, 0, __VA_ARGS__)
+#define log_warn(...)  log_fields(LOG_LEVEL_WARN, NULL, 0, __VA_ARGS__)
+#define log_info(...)  log_fields(LOG_LEVEL_INFO, NULL, 0, __VA_ARGS__)
+#define log_debug(...) log_fields(LOG_LEVEL_DEBUG, NULL, 0, __VA_ARGS__)
+
+#endif

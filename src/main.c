@@ -1,0 +1,68 @@
+/* warden: the life of a container, in order. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "exit_status.h"
+#include "log.h"
+#include "signals.h"
+#include "spawn.h"
+#include "supervise.h"
+
+extern char **environ;
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    struct signal_state signals;
+    pid_t original_parent = getppid();
+    bool is_pid1 = getpid() == 1;
+
+    switch (cli_parse(argc, argv, environ, &cfg)) {
+    case CLI_DONE:
+        return 0;
+    case CLI_ERROR:
+        return EXIT_WARDEN_FAILED;
+    case CLI_RUN:
+        break;
+    }
+    if (signals_take_over(&signals) != 0)
+        return EXIT_WARDEN_FAILED;
+    cli_scrub_environment();
+
+    if (supervise_prepare(&cfg, is_pid1, original_parent) != 0)
+        return EXIT_WARDEN_FAILED;
+
+    struct spawn_request request = {
+        .argv = cfg.command,
+        .child_mask = &signals.original_mask,
+        .give_terminal = spawn_should_give_terminal(),
+    };
+    pid_t child;
+    int exec_errno = 0;
+    switch (spawn_program(&request, &child, &exec_errno)) {
+    case SPAWN_FORK_FAILED:
+        return EXIT_WARDEN_FAILED;
+    case SPAWN_EXEC_FAILED:
+        log_error("unable to run '%s': %s", cfg.command[0], strerror(exec_errno));
+        supervise(&cfg, &signals, child, is_pid1);
+        return spawn_exec_failure_status(exec_errno);
+    case SPAWN_STARTED:
+        log_fields(LOG_LEVEL_INFO, (struct log_field[]){LOG_NUM("pid", child)}, 1,
+                   "started '%s' as pid %ld", cfg.command[0], (long)child);
+        break;
+    }
+
+    int status = supervise(&cfg, &signals, child, is_pid1);
+
+    /* Hand the terminal back to warden's own group, as a shell expects of a finished job. */
+    if (request.give_terminal)
+        tcsetpgrp(STDIN_FILENO, getpgrp());
+    int code = exit_code_for_status(status);
+    int remapped = exit_code_remapped(&cfg, code);
+    if (remapped != code)
+        log_info("exit status %d remapped to %d", code, remapped);
+    return remapped;
+}

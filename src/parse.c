@@ -1,0 +1,63 @@
+#include "parse.h"
+
+#include <string.h>
+
+int parse_unsigned(const char *text, unsigned long max, unsigned long *out)
+{
+    unsigned long value = 0;
+    if (!text || !*text)
+        return -1;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        unsigned long digit = (unsigned long)(*p - '0');
+        if (value > (max - digit) / 10)
+            return -1;
+        value = value * 10 + digit;
+    }
+    *out = value;
+    return 0;
+}
+
+int parse_duration(const char *text, unsigned long max_seconds, uint64_t *out_ns)
+{
+    uint64_t seconds = 0, fraction_ns = 0, scale = 100000000;
+    const char *p = text;
+    if (!p || *p < '0' || *p > '9')
+        return -1;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        seconds = seconds * 10 + (uint64_t)(*p - '0');
+        if (seconds > max_seconds)
+            return -1;
+    }
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return -1;
+        for (; *p >= '0' && *p <= '9'; p++) {
+            /* Digits past nanoseconds are accepted and ignored. */
+            fraction_ns += (uint64_t)(*p - '0') * scale;
+            scale /= 10;
+        }
+    }
+    if (*p != '\0')
+        return -1;
+    if (seconds == max_seconds && fraction_ns > 0)
+        return -1;
+    *out_ns = seconds * 1000000000u + fraction_ns;
+    return 0;
+}
+
+int parse_pair(const char *text, char *from, char *to, unsigned long size)
+{
+    const char *colon = strchr(text, ':');
+    if (!colon || strchr(colon + 1, ':'))
+        return -1;
+    size_t from_len = (size_t)(colon - text), to_len = strlen(colon + 1);
+    if (from_len == 0 || to_len == 0 || from_len >= size || to_len >= size)
+        return -1;
+    memcpy(from, text, from_len);
+    from[from_len] = '\0';
+    memcpy(to, colon + 1, to_len + 1);
+    return 0;
+}

@@ -1,0 +1,16 @@
+/* Strict parsers for option values: the whole string must be valid, or it is rejected. */
+#ifndef WARDEN_PARSE_H
+#define WARDEN_PARSE_H
+
+#include <stdint.h>
+
+/* Decimal digits only (no sign, no spaces), value <= max. 0 on success, -1 otherwise. */
+int parse_unsigned(const char *text, unsigned long max, unsigned long *out);
+
+/* Seconds with an optional fraction ("5", "0.25"), at most max_seconds; result in ns. */
+int parse_duration(const char *text, unsigned long max_seconds, uint64_t *out_ns);
+
+/* "FROM:TO" split at the single colon into two non-empty parts, copied into the buffers. */
+int parse_pair(const char *text, char *from, char *to, unsigned long size);
+
+#endif

@@ -1,0 +1,86 @@
+#include "signals.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "clock.h"
+#include "config.h"
+#include "log.h"
+
+int signals_take_over(struct signal_state *state)
+{
+    sigfillset(&state->all);
+    if (sigprocmask(SIG_SETMASK, &state->all, &state->original_mask) != 0) {
+        log_error("unable to block signals: %s", strerror(errno));
+        return -1;
+    }
+    /* A signal whose disposition is SIG_IGN is discarded even while blocked, so an inherited
+     * ignore (nohup, a shell's trap '' TERM) would silently eat it before the wait loop. */
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    sigemptyset(&dfl.sa_mask);
+    for (int sig = 1; sig < WARDEN_NSIG; sig++) {
+        struct sigaction old;
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        /* The C library reserves a few real-time signals: EINVAL there is expected. */
+        if (sigaction(sig, NULL, &old) != 0)
+            continue;
+        if (old.sa_handler == SIG_IGN && sigaction(sig, &dfl, NULL) != 0) {
+            log_error("unable to reset the disposition of signal %d: %s", sig, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int signals_wait(const struct signal_state *state, const struct timespec *deadline, siginfo_t *info)
+{
+    for (;;) {
+        int sig;
+        if (deadline) {
+            struct timespec left = clock_until(deadline);
+            if (left.tv_sec == 0 && left.tv_nsec == 0)
+                return 0;
+            sig = sigtimedwait(&state->all, info, &left);
+        } else {
+            sig = sigwaitinfo(&state->all, info);
+        }
+        if (sig > 0)
+            return sig;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN)
+            return 0;
+        log_error("unable to wait for signals: %s", strerror(errno));
+        return -1;
+    }
+}
+
+bool signal_is_forwarded(int sig)
+{
+    switch (sig) {
+    case SIGCHLD:
+    /* Faults are about warden itself; sent by kill() they mean nothing to the program. */
+    case SIGSEGV:
+    case SIGBUS:
+    case SIGILL:
+    case SIGFPE:
+    case SIGABRT:
+    case SIGTRAP:
+    case SIGSYS:
+    /* Terminal job control aimed at warden's own group, which never reads the terminal:
+     * forwarding them would stop the program for no reason. */
+    case SIGTTIN:
+    case SIGTTOU:
+        return false;
+    default:
+        return sig > 0 && sig < WARDEN_NSIG;
+    }
+}
+
+bool signal_starts_shutdown(int sig)
+{
+    /* HUP is left out on purpose: nginx, Apache and most daemons reload on it. */
+    return sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
+}

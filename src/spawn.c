@@ -1,0 +1,140 @@
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+extern char **environ;
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+bool spawn_should_give_terminal(void)
+{
+    if (!isatty(STDIN_FILENO))
+        return false;
+    pid_t foreground = tcgetpgrp(STDIN_FILENO);
+    return foreground > 0 && foreground == getpgrp();
+}
+
+int spawn_exec_failure_status(int err)
+{
+    return (err == ENOENT || err == ENOTDIR) ? 127 : 126;
+}
+
+/* The PATH search of execvp, written with execve alone: between fork and exec only
+ * async-signal-safe calls are allowed, and execvp may allocate. Returns the errno to
+ * report: EACCES if any candidate was found but not executable, as shells do. */
+static int exec_search(char **argv, const char *path)
+{
+    const char *name = argv[0];
+    char candidate[PATH_MAX];
+    size_t name_len = strlen(name);
+    int result = ENOENT;
+    bool denied = false;
+
+    if (strchr(name, '/')) {
+        execve(name, argv, environ);
+        return errno;
+    }
+    if (name_len == 0)
+        return ENOENT;
+    for (const char *dir = path;; dir++) {
+        const char *end = strchr(dir, ':');
+        size_t dir_len = end ? (size_t)(end - dir) : strlen(dir);
+        /* An empty PATH entry means the current directory. */
+        if (dir_len + 1 + name_len + 1 <= sizeof(candidate)) {
+            size_t at = 0;
+            if (dir_len == 0) {
+                candidate[at++] = '.';
+            } else {
+                memcpy(candidate, dir, dir_len);
+                at = dir_len;
+            }
+            candidate[at++] = '/';
+            memcpy(candidate + at, name, name_len + 1);
+            execve(candidate, argv, environ);
+            switch (errno) {
+            case EACCES:
+                denied = true;
+                break;
+            case ENOENT:
+            case ENOTDIR:
+            case ELOOP:
+            case ENAMETOOLONG:
+            case ESTALE:
+                break;
+            default:
+                return errno;
+            }
+        } else {
+            result = ENAMETOOLONG;
+        }
+        if (!end)
+            break;
+        dir = end;
+    }
+    return denied ? EACCES : result;
+}
+
+static void run_child(const struct spawn_request *req, const char *path, int report_fd)
+{
+    /* Its own group: a terminal's Ctrl-C and warden's --process-group both address it. */
+    setpgid(0, 0);
+    /* Still before the mask is restored, so the SIGTTOU a background tcsetpgrp raises is
+     * held back. The parent does the same; whichever runs first wins the race harmlessly. */
+    if (req->give_terminal)
+        tcsetpgrp(STDIN_FILENO, getpid());
+    sigprocmask(SIG_SETMASK, req->child_mask, NULL);
+
+    int err = exec_search(req->argv, path);
+    ssize_t unused = write(report_fd, &err, sizeof(err));
+    (void)unused;
+    _exit(spawn_exec_failure_status(err));
+}
+
+enum spawn_result spawn_program(const struct spawn_request *req, pid_t *pid, int *exec_errno)
+{
+    int report[2];
+    const char *path = getenv("PATH");
+    if (!path)
+        path = DEFAULT_PATH;
+
+    /* The child writes exec's errno here; close-on-exec makes a successful exec read as EOF. */
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        log_error("unable to create a pipe: %s", strerror(errno));
+        return SPAWN_FORK_FAILED;
+    }
+    pid_t child = fork();
+    if (child < 0) {
+        log_error("unable to fork: %s", strerror(errno));
+        close(report[0]);
+        close(report[1]);
+        return SPAWN_FORK_FAILED;
+    }
+    if (child == 0)
+        run_child(req, path, report[1]);
+
+    close(report[1]);
+    /* EACCES: the child already exec'd, which is fine. */
+    setpgid(child, child);
+    if (req->give_terminal)
+        tcsetpgrp(STDIN_FILENO, child);
+
+    int err = 0;
+    ssize_t got;
+    do {
+        got = read(report[0], &err, sizeof(err));
+    } while (got < 0 && errno == EINTR);
+    close(report[0]);
+    *pid = child;
+    if (got == (ssize_t)sizeof(err)) {
+        *exec_errno = err;
+        return SPAWN_EXEC_FAILED;
+    }
+    return SPAWN_STARTED;
+}

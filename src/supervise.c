@@ -1,0 +1,197 @@
+#include "supervise.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "exit_status.h"
+#include "leftovers.h"
+#include "log.h"
+#include "signames.h"
+
+/* Outside PID 1 an orphan can be re-parented to warden without any SIGCHLD telling so;
+ * once everything is being killed, look again at this pace until all are gone. */
+#define KILL_RECHECK_NS (50ull * 1000000ull)
+
+struct supervision {
+    const struct config *cfg;
+    const struct signal_state *signals;
+    bool is_pid1;
+    pid_t main_pid;
+    bool main_running;
+    int main_status;
+    bool deadline_armed;
+    struct timespec deadline;
+    bool leftovers_asked_to_stop;
+    bool killing;
+    unsigned long reaped;
+};
+
+int supervise_prepare(const struct config *cfg, bool is_pid1, pid_t original_parent)
+{
+    if (!is_pid1) {
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+            log_error("unable to become a child subreaper: %s", strerror(errno));
+            return -1;
+        }
+        log_info("not PID 1 (pid %ld): registered as child subreaper", (long)getpid());
+    }
+    if (cfg->pdeathsig) {
+        if (prctl(PR_SET_PDEATHSIG, cfg->pdeathsig, 0, 0, 0) != 0) {
+            log_error("--pdeathsig: unable to set the parent-death signal: %s", strerror(errno));
+            return -1;
+        }
+        /* The parent may have died before the signal was armed: then nobody will send it. */
+        if (getppid() != original_parent)
+            kill(getpid(), cfg->pdeathsig);
+    }
+    return 0;
+}
+
+/* Drains every zombie: SIGCHLDs coalesce, so one wake-up may stand for many exits, and
+ * the main program's may be among them. Returns true when warden has no children left. */
+static bool reap_all(struct supervision *s)
+{
+    for (;;) {
+        int status;
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid > 0) {
+            s->reaped++;
+            if (pid == s->main_pid) {
+                s->main_running = false;
+                s->main_status = status;
+                log_fields(LOG_LEVEL_INFO,
+                           (struct log_field[]){LOG_NUM("pid", pid),
+                                                LOG_NUM("status", exit_code_for_status(status))},
+                           2, "main program (pid %ld) ended with status %d", (long)pid,
+                           exit_code_for_status(status));
+            } else {
+                log_fields(LOG_LEVEL_DEBUG, (struct log_field[]){LOG_NUM("pid", pid)}, 1,
+                           "reaped pid %ld", (long)pid);
+            }
+            continue;
+        }
+        if (pid == 0)
+            return false;
+        if (errno == EINTR)
+            continue;
+        if (errno != ECHILD)
+            log_error("unable to wait for children: %s", strerror(errno));
+        return true;
+    }
+}
+
+static void arm_deadline(struct supervision *s, const char *why)
+{
+    if (s->deadline_armed)
+        return;
+    s->deadline_armed = true;
+    s->deadline = clock_after_ns(s->cfg->grace_ns);
+    log_info("%s: grace period of %.3f s started", why, (double)s->cfg->grace_ns / 1e9);
+}
+
+static void forward_signal(struct supervision *s, int sig)
+{
+    char name[16], target_name[16];
+    int target_sig = s->cfg->signal_rewrite[sig];
+    signal_to_name(sig, name, sizeof(name));
+    if (!signal_is_forwarded(sig)) {
+        log_debug("received SIG%s: not forwarded", name);
+        return;
+    }
+    if (target_sig == SIGNAL_DROPPED) {
+        log_info("received SIG%s: dropped (--rewrite)", name);
+        return;
+    }
+    if (!s->main_running) {
+        log_debug("received SIG%s after the main program ended: already stopping", name);
+        return;
+    }
+    signal_to_name(target_sig, target_name, sizeof(target_name));
+    pid_t target = s->cfg->process_group ? -s->main_pid : s->main_pid;
+    if (kill(target, target_sig) != 0 && errno != ESRCH)
+        log_warn("unable to forward SIG%s to %ld: %s", target_name, (long)target, strerror(errno));
+    log_fields(LOG_LEVEL_INFO,
+               (struct log_field[]){LOG_STR("signal", name), LOG_STR("forwarded", target_name),
+                                    LOG_NUM("pid", target)},
+               3, "forwarded SIG%s as SIG%s to %s %ld", name, target_name,
+               s->cfg->process_group ? "process group" : "pid", (long)s->main_pid);
+    if (signal_starts_shutdown(sig) || signal_starts_shutdown(target_sig))
+        arm_deadline(s, "stop requested");
+}
+
+static void kill_everything(struct supervision *s)
+{
+    if (s->main_running) {
+        kill(-s->main_pid, SIGKILL);
+        kill(s->main_pid, SIGKILL);
+    }
+    leftovers_signal(SIGKILL, s->is_pid1);
+}
+
+static void stop_leftovers(struct supervision *s)
+{
+    int count = leftovers_signal(SIGTERM, s->is_pid1);
+    s->leftovers_asked_to_stop = true;
+    if (count != 0) {
+        if (s->is_pid1)
+            log_info("main program ended: sent SIGTERM to every remaining process");
+        else
+            log_info("main program ended: sent SIGTERM to %d leftover descendant(s)", count);
+        arm_deadline(s, "leftovers");
+    }
+}
+
+int supervise(const struct config *cfg, const struct signal_state *signals, pid_t main_pid,
+              bool is_pid1)
+{
+    struct supervision s = {
+        .cfg = cfg,
+        .signals = signals,
+        .is_pid1 = is_pid1,
+        .main_pid = main_pid,
+        .main_running = true,
+    };
+    for (;;) {
+        bool no_children = reap_all(&s);
+        if (!s.main_running) {
+            if (no_children)
+                break;
+            if (!s.leftovers_asked_to_stop)
+                stop_leftovers(&s);
+        }
+        if (s.deadline_armed && !s.killing) {
+            struct timespec left = clock_until(&s.deadline);
+            if (left.tv_sec == 0 && left.tv_nsec == 0) {
+                log_warn("grace period over: sending SIGKILL to everything left");
+                s.killing = true;
+            }
+        }
+        if (s.killing)
+            kill_everything(&s);
+
+        struct timespec recheck;
+        const struct timespec *until = NULL;
+        if (s.killing && !is_pid1) {
+            recheck = clock_after_ns(KILL_RECHECK_NS);
+            until = &recheck;
+        } else if (s.deadline_armed && !s.killing) {
+            until = &s.deadline;
+        }
+        siginfo_t info;
+        int sig = signals_wait(signals, until, &info);
+        if (sig < 0) {
+            kill_everything(&s);
+            s.killing = true;
+            continue;
+        }
+        if (sig > 0 && sig != SIGCHLD)
+            forward_signal(&s, sig);
+    }
+    log_debug("reaped %lu processes in all", s.reaped);
+    return s.main_status;
+}

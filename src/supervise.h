@@ -1,0 +1,20 @@
+/* Life with a running program: forward signals, reap zombies, stop everything in order. */
+#ifndef WARDEN_SUPERVISE_H
+#define WARDEN_SUPERVISE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "signals.h"
+
+/* Makes warden adopt orphans when it is not PID 1, and arms --pdeathsig. Called after
+ * the privilege drop, which would clear the parent-death signal. */
+int supervise_prepare(const struct config *cfg, bool is_pid1, pid_t original_parent);
+
+/* Runs until the main program and every leftover process are gone. Returns the main
+ * program's wait status. */
+int supervise(const struct config *cfg, const struct signal_state *signals, pid_t main_pid,
+              bool is_pid1);
+
+#endif

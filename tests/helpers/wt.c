@@ -1,0 +1,241 @@
+/* wt: small programs for warden's integration tests, one per subcommand. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+    fprintf(stderr, "wt: %s: %s\n", what, strerror(errno));
+    exit(99);
+}
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Children of ppid (zombies included) other than self, counted through /proc. */
+static int count_children_of(pid_t ppid, int *zombies)
+{
+    DIR *dir = opendir("/proc");
+    struct dirent *entry;
+    int count = 0;
+    *zombies = 0;
+    if (!dir)
+        die("opendir /proc");
+    while ((entry = readdir(dir))) {
+        char path[300], buf[512];
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9')
+            continue;
+        if (atoi(entry->d_name) == getpid())
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/stat", entry->d_name);
+        int fd = open(path, O_RDONLY);
+        if (fd < 0)
+            continue;
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        buf[n] = 0;
+        char *p = strrchr(buf, ')');
+        if (!p)
+            continue;
+        char state = p[2];
+        long parent = strtol(p + 4, NULL, 10);
+        if (parent == ppid) {
+            count++;
+            if (state == 'Z')
+                (*zombies)++;
+        }
+    }
+    closedir(dir);
+    return count;
+}
+
+/* Makes n orphans (children of a process that exits at once), then waits until warden,
+ * our parent, has reaped them all. Prints "orphans N reaped in S s". */
+static int cmd_orphans(int n, double timeout)
+{
+    pid_t warden = getppid();
+    double start = now_seconds();
+    pid_t middle = fork();
+    if (middle < 0)
+        die("fork");
+    if (middle == 0) {
+        for (int i = 0; i < n; i++) {
+            pid_t p = fork();
+            if (p < 0)
+                die("fork orphan");
+            if (p == 0)
+                _exit(0);
+        }
+        _exit(0);
+    }
+    int status;
+    if (waitpid(middle, &status, 0) != middle || !WIFEXITED(status) || WEXITSTATUS(status))
+        return 98;
+    for (;;) {
+        int zombies, left = count_children_of(warden, &zombies);
+        if (left == 0) {
+            printf("orphans %d reaped in %.3f s\n", n, now_seconds() - start);
+            return 0;
+        }
+        if (now_seconds() - start > timeout) {
+            printf("orphans %d: %d still there (%d zombies) after %.0f s\n", n, left, zombies,
+                   timeout);
+            return 1;
+        }
+        /* Polling a condition with a deadline: the orphans are not ours to wait for. */
+        usleep(2000);
+    }
+}
+
+static const struct {
+    int sig;
+    const char *name;
+} recorded[] = {
+    {SIGTERM, "TERM"}, {SIGINT, "INT"},   {SIGHUP, "HUP"},     {SIGQUIT, "QUIT"},
+    {SIGUSR1, "USR1"}, {SIGUSR2, "USR2"}, {SIGWINCH, "WINCH"}, {SIGCONT, "CONT"},
+    {SIGTSTP, "TSTP"}, {SIGALRM, "ALRM"}, {SIGPIPE, "PIPE"},
+};
+
+/* Records the signals it gets, one line each, until the stop signal; exits with code. */
+static int cmd_signals(const char *stop_name, int code)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof(recorded) / sizeof(recorded[0]); i++)
+        sigaddset(&set, recorded[i].sig);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    printf("ready %d\n", getpid());
+    fflush(stdout);
+    for (;;) {
+        int sig = sigwaitinfo(&set, NULL);
+        if (sig < 0) {
+            if (errno == EINTR)
+                continue;
+            die("sigwaitinfo");
+        }
+        const char *name = "?";
+        for (size_t i = 0; i < sizeof(recorded) / sizeof(recorded[0]); i++)
+            if (recorded[i].sig == sig)
+                name = recorded[i].name;
+        printf("got %s\n", name);
+        fflush(stdout);
+        if (strcmp(name, stop_name) == 0)
+            return code;
+    }
+}
+
+static int cmd_fds(void)
+{
+    DIR *dir = opendir("/proc/self/fd");
+    struct dirent *entry;
+    if (!dir)
+        die("opendir /proc/self/fd");
+    while ((entry = readdir(dir))) {
+        if (entry->d_name[0] == '.' || atoi(entry->d_name) == dirfd(dir))
+            continue;
+        printf("%s\n", entry->d_name);
+    }
+    closedir(dir);
+    return 0;
+}
+
+/* Tries to bind a TCP port on loopback: 0 bound, 1 refused. */
+static int cmd_bind(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0)
+        die("socket");
+    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+        printf("bind %d: %s\n", port, strerror(errno));
+        return 1;
+    }
+    printf("bind %d: ok\n", port);
+    return 0;
+}
+
+/* 0 when regaining root fails as it must. */
+static int cmd_try_root(void)
+{
+    if (setresuid(0, 0, 0) == 0 || setresgid(0, 0, 0) == 0) {
+        printf("regained root\n");
+        return 1;
+    }
+    printf("setresuid(0,0,0): %s\n", strerror(errno));
+    return 0;
+}
+
+/* Ignores TERM (or the named signal), says ready, then waits forever. */
+static int cmd_ignore(int sig)
+{
+    signal(sig, SIG_IGN);
+    printf("ready %d\n", getpid());
+    fflush(stdout);
+    while (pause() != 0 || errno == EINTR)
+        ;
+    return 0;
+}
+
+static void usage(void)
+{
+    fputs("usage: wt exit N | raise SIG | orphans N [TIMEOUT] | signals STOPNAME [CODE] | fds"
+          " | bind PORT | try-root | ignore SIG | pause\n",
+          stderr);
+    exit(99);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        usage();
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "exit") && argc == 3)
+        return atoi(argv[2]);
+    if (!strcmp(cmd, "raise") && argc == 3) {
+        signal(atoi(argv[2]), SIG_DFL);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, atoi(argv[2]));
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        raise(atoi(argv[2]));
+        return 98;
+    }
+    if (!strcmp(cmd, "orphans") && argc >= 3)
+        return cmd_orphans(atoi(argv[2]), argc > 3 ? atof(argv[3]) : 120.0);
+    if (!strcmp(cmd, "signals") && argc >= 3)
+        return cmd_signals(argv[2], argc > 3 ? atoi(argv[3]) : 0);
+    if (!strcmp(cmd, "fds"))
+        return cmd_fds();
+    if (!strcmp(cmd, "bind") && argc == 3)
+        return cmd_bind(atoi(argv[2]));
+    if (!strcmp(cmd, "try-root"))
+        return cmd_try_root();
+    if (!strcmp(cmd, "ignore") && argc == 3)
+        return cmd_ignore(atoi(argv[2]));
+    if (!strcmp(cmd, "pause")) {
+        printf("ready %d\n", getpid());
+        fflush(stdout);
+        for (;;)
+            pause();
+    }
+    usage();
+    return 99;
+}

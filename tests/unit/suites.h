@@ -1,0 +1,11 @@
+#ifndef WARDEN_TEST_SUITES_H
+#define WARDEN_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *parse_suite(void);
+Suite *signames_suite(void);
+Suite *cli_suite(void);
+Suite *exit_status_suite(void);
+
+#endif

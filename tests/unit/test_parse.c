@@ -1,0 +1,81 @@
+#include <limits.h>
+
+#include "parse.h"
+#include "suites.h"
+
+START_TEST(unsigned_accepts_plain_digits)
+{
+    unsigned long v;
+    ck_assert_int_eq(parse_unsigned("0", 10, &v), 0);
+    ck_assert_uint_eq(v, 0);
+    ck_assert_int_eq(parse_unsigned("255", 255, &v), 0);
+    ck_assert_uint_eq(v, 255);
+    ck_assert_int_eq(parse_unsigned("007", 10, &v), 0);
+    ck_assert_uint_eq(v, 7);
+}
+END_TEST
+
+START_TEST(unsigned_rejects_junk_signs_and_overflow)
+{
+    unsigned long v = 42;
+    const char *bad[] = {"",   "-1",   "+1",  " 1",  "1 ",
+                         "1x", "0x10", "256", "1e3", "99999999999999999999999999"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(parse_unsigned(bad[i], 255, &v) == -1, "accepted '%s'", bad[i]);
+    ck_assert_int_eq(parse_unsigned(NULL, 255, &v), -1);
+    ck_assert_uint_eq(v, 42);
+    ck_assert_int_eq(parse_unsigned("18446744073709551615", ULONG_MAX, &v), 0);
+    ck_assert_int_eq(parse_unsigned("18446744073709551616", ULONG_MAX, &v), -1);
+}
+END_TEST
+
+START_TEST(duration_whole_and_fractional)
+{
+    uint64_t ns;
+    ck_assert_int_eq(parse_duration("5", 100, &ns), 0);
+    ck_assert_uint_eq(ns, 5000000000u);
+    ck_assert_int_eq(parse_duration("0.25", 100, &ns), 0);
+    ck_assert_uint_eq(ns, 250000000u);
+    ck_assert_int_eq(parse_duration("1.000000001", 100, &ns), 0);
+    ck_assert_uint_eq(ns, 1000000001u);
+    ck_assert_int_eq(parse_duration("0", 100, &ns), 0);
+    ck_assert_uint_eq(ns, 0);
+    ck_assert_int_eq(parse_duration("100", 100, &ns), 0);
+}
+END_TEST
+
+START_TEST(duration_rejects_nonsense)
+{
+    uint64_t ns = 7;
+    const char *bad[] = {"",   "-1", "+1",  ".5",    "1.",  "1.2.3", "abc",
+                         "1s", " 1", "1e3", "100.5", "101", "nan",   "inf"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(parse_duration(bad[i], 100, &ns) == -1, "accepted '%s'", bad[i]);
+    ck_assert_uint_eq(ns, 7);
+}
+END_TEST
+
+START_TEST(pair_splits_at_one_colon)
+{
+    char from[16], to[16];
+    ck_assert_int_eq(parse_pair("TERM:QUIT", from, to, sizeof(from)), 0);
+    ck_assert_str_eq(from, "TERM");
+    ck_assert_str_eq(to, "QUIT");
+    const char *bad[] = {"TERM", ":QUIT", "TERM:", "a:b:c", ":", "", "averyveryverylongname:x"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(parse_pair(bad[i], from, to, sizeof(from)) == -1, "accepted '%s'", bad[i]);
+}
+END_TEST
+
+Suite *parse_suite(void)
+{
+    Suite *s = suite_create("parse");
+    TCase *tc = tcase_create("values");
+    tcase_add_test(tc, unsigned_accepts_plain_digits);
+    tcase_add_test(tc, unsigned_rejects_junk_signs_and_overflow);
+    tcase_add_test(tc, duration_whole_and_fractional);
+    tcase_add_test(tc, duration_rejects_nonsense);
+    tcase_add_test(tc, pair_splits_at_one_colon);
+    suite_add_tcase(s, tc);
+    return s;
+}
