@@ -21,6 +21,10 @@ enum option_id {
     OPT_REWRITE = 'r',
     OPT_REMAP_EXIT = 'e',
     OPT_PDEATHSIG = 'p',
+    OPT_USER = 'u',
+    OPT_GROUPS = 'G',
+    OPT_CAP = 256,
+    OPT_ALLOW_ESCALATION,
 };
 
 enum value_kind {
@@ -46,6 +50,10 @@ static const struct option_spec option_specs[] = {
     {OPT_REWRITE, "rewrite", VALUE_LIST, true},
     {OPT_REMAP_EXIT, "remap-exit", VALUE_LIST, true},
     {OPT_PDEATHSIG, "pdeathsig", VALUE_ONE, true},
+    {OPT_USER, "user", VALUE_ONE, true},
+    {OPT_GROUPS, "groups", VALUE_ONE, true},
+    {OPT_CAP, "cap", VALUE_LIST, true},
+    {OPT_ALLOW_ESCALATION, "allow-privilege-escalation", VALUE_NONE, true},
 };
 #define OPTION_COUNT (sizeof(option_specs) / sizeof(option_specs[0]))
 
@@ -57,6 +65,17 @@ static const char usage_text[] =
     "\n"
     "Options (each also read from WARDEN_<NAME>, e.g. WARDEN_GRACE=5; the command\n"
     "line wins; lists in the environment are comma-separated):\n"
+    "  -u, --user USER[:GROUP]  run as USER (name or number) from the image's\n"
+    "                           /etc/passwd; warden drops to it too, before starting\n"
+    "                           COMMAND. Sets HOME, USER and LOGNAME\n"
+    "  -G, --groups LIST        supplementary groups, comma-separated ('' for none);\n"
+    "                           default: the groups listing USER, plus its own\n"
+    "      --cap CAP[,CAP...]   capabilities COMMAND keeps as non-root USER (e.g.\n"
+    "                           NET_BIND_SERVICE); repeatable\n"
+    "      --allow-privilege-escalation\n"
+    "                           keep the bounding set and leave no_new_privs unset\n"
+    "                           (for sudo or setuid helpers); by default a non-root\n"
+    "                           USER gets no_new_privs and an empty bounding set\n"
     "  -t, --grace SECONDS      time allowed to stop after a TERM, INT or QUIT, and for\n"
     "                           leftover processes after COMMAND exits; then SIGKILL\n"
     "                           (default 8, decimals allowed)\n"
@@ -78,6 +97,7 @@ void config_init(struct config *cfg)
     memset(cfg, 0, sizeof(*cfg));
     cfg->log_format = LOG_FORMAT_TEXT;
     cfg->grace_ns = DEFAULT_GRACE_NS;
+    cfg->caps.harden = true;
     for (int sig = 0; sig < WARDEN_NSIG; sig++)
         cfg->signal_rewrite[sig] = sig;
     for (int code = 0; code < 256; code++)
@@ -166,6 +186,9 @@ static void reset_option(struct config *cfg, int id)
         for (int code = 0; code < 256; code++)
             cfg->exit_remap[code] = code;
         break;
+    case OPT_CAP:
+        cfg->caps.kept_count = 0;
+        break;
     default:
         break;
     }
@@ -202,6 +225,28 @@ static int apply_option(struct config *cfg, int id, const struct origin *origin,
         return apply_remap_exit(cfg, origin, value);
     case OPT_PDEATHSIG:
         return parse_signal_value(origin, value, false, &cfg->pdeathsig);
+    case OPT_USER:
+        if (*value == '\0') {
+            fail(origin, "empty user");
+            return -1;
+        }
+        cfg->user = value;
+        return 0;
+    case OPT_GROUPS:
+        cfg->groups = value;
+        cfg->groups_given = true;
+        return 0;
+    case OPT_CAP: {
+        char why[256];
+        if (caps_parse_list(value, &cfg->caps, why, sizeof(why)) != 0) {
+            fail(origin, "%s", why);
+            return -1;
+        }
+        return 0;
+    }
+    case OPT_ALLOW_ESCALATION:
+        cfg->caps.harden = !(value == NULL || strcmp(value, "1") == 0);
+        return 0;
     default:
         return -1;
     }
@@ -307,6 +352,10 @@ enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg
         {"rewrite", required_argument, NULL, OPT_REWRITE},
         {"remap-exit", required_argument, NULL, OPT_REMAP_EXIT},
         {"pdeathsig", required_argument, NULL, OPT_PDEATHSIG},
+        {"user", required_argument, NULL, OPT_USER},
+        {"groups", required_argument, NULL, OPT_GROUPS},
+        {"cap", required_argument, NULL, OPT_CAP},
+        {"allow-privilege-escalation", no_argument, NULL, OPT_ALLOW_ESCALATION},
         {NULL, 0, NULL, 0},
     };
     bool seen[512] = {false};
@@ -320,7 +369,7 @@ enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg
     opterr = 0;
     optind = 0;
     for (;;) {
-        int id = getopt_long(argc, argv, "+:hVvt:gr:e:p:", long_options, NULL);
+        int id = getopt_long(argc, argv, "+:hVvt:gr:e:p:u:G:", long_options, NULL);
         if (id == -1)
             break;
         const char *word = argv[optind - 1];
@@ -361,6 +410,10 @@ enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg
         return CLI_ERROR;
     }
     cfg->command = argv + optind;
+    if (!cfg->user && (cfg->groups_given || cfg->caps.kept_count > 0)) {
+        log_error("%s needs --user", cfg->groups_given ? "--groups" : "--cap");
+        return CLI_ERROR;
+    }
     return CLI_RUN;
 }
 

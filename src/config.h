@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "caps.h"
 #include "log.h"
 
 #define WARDEN_VERSION "0.1.0"
@@ -24,8 +25,7 @@ struct config {
     const char *user;   /* USER[:GROUP] or NULL */
     const char *groups; /* supplementary groups list; meaningful when groups_given */
     bool groups_given;
-    const char *caps; /* capabilities to keep, comma-separated, or NULL */
-    bool allow_privilege_escalation;
+    struct cap_plan caps; /* capabilities kept for the program; harden unless opted out */
 
     const char *chown_paths[CONFIG_LIST_MAX];
     size_t chown_count;

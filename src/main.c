@@ -7,11 +7,27 @@
 #include "config.h"
 #include "exit_status.h"
 #include "log.h"
+#include "privdrop.h"
 #include "signals.h"
 #include "spawn.h"
 #include "supervise.h"
+#include "users.h"
 
 extern char **environ;
+
+static const struct account_files image_accounts = {"/etc/passwd", "/etc/group"};
+
+/* The target of --user, read from the image's files while warden is still root. */
+static int resolve_identity(const struct config *cfg, struct identity *id)
+{
+    char why[512];
+    if (identity_resolve(cfg->user, cfg->groups_given ? cfg->groups : NULL, getuid(),
+                         &image_accounts, id, why, sizeof(why)) != 0) {
+        log_error("--user %s: %s", cfg->user, why);
+        return -1;
+    }
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -28,9 +44,21 @@ int main(int argc, char **argv)
     case CLI_RUN:
         break;
     }
+    if (privdrop_refuse_setuid_install() != 0)
+        return EXIT_WARDEN_FAILED;
     if (signals_take_over(&signals) != 0)
         return EXIT_WARDEN_FAILED;
     cli_scrub_environment();
+
+    if (cfg.user) {
+        struct identity identity;
+        if (resolve_identity(&cfg, &identity) != 0)
+            return EXIT_WARDEN_FAILED;
+        int dropped = privdrop_become(&identity, &cfg.caps);
+        identity_free(&identity);
+        if (dropped != 0)
+            return EXIT_WARDEN_FAILED;
+    }
 
     if (supervise_prepare(&cfg, is_pid1, original_parent) != 0)
         return EXIT_WARDEN_FAILED;

@@ -51,20 +51,33 @@ def wait_until(condition, timeout=20.0, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+ACCOUNTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "with-accounts.sh")
+
+
+def command_line(args, pid1, prefix=(), accounts=None, inner=()):
+    """The argv that starts warden: inside a new PID namespace (warden is its PID 1) or as
+    a plain child, with fixture account files bind-mounted in a private mount namespace."""
+    cmd = list(prefix)
+    if pid1:
+        cmd += ["unshare", "--pid", "--fork", "--mount-proc"]
+    elif accounts:
+        cmd += ["unshare", "--mount"]
+    if accounts:
+        cmd += ["sh", ACCOUNTS, str(accounts[0]), str(accounts[1])]
+    return cmd + list(inner) + [WARDEN, *args]
+
+
 class Warden:
     """warden running in the background, with pipes to its stdio."""
 
     def __init__(self, args, pid1=True, stdin=subprocess.DEVNULL, env=None, pass_fds=(),
-                 prefix=(), **popen):
+                 prefix=(), accounts=None, **popen):
         self.pid1 = pid1
-        cmd = list(prefix)
-        if pid1:
-            cmd += ["unshare", "--pid", "--fork", "--mount-proc"]
-        cmd += [WARDEN, *args]
+        cmd = command_line(args, pid1, prefix, accounts)
         self.proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=env, pass_fds=pass_fds, **popen)
         self._out = b""
-        self._pid = None if pid1 else self.proc.pid
+        self._pid = None if (pid1 or accounts) else self.proc.pid
 
     @property
     def pid(self):
@@ -74,6 +87,8 @@ class Warden:
         return self._pid
 
     def _find_warden(self):
+        if comm(self.proc.pid) == "warden":
+            return self.proc.pid
         for pid in children_of(self.proc.pid):
             if comm(pid) == "warden":
                 return pid
@@ -126,12 +141,11 @@ class Warden:
         self.proc.communicate()
 
 
-def run(args, pid1=True, timeout=120.0, input=None, env=None, prefix=()):
-    """Runs warden to the end: (exit code, stdout, stderr)."""
-    cmd = list(prefix)
-    if pid1:
-        cmd += ["unshare", "--pid", "--fork", "--mount-proc"]
-    cmd += [WARDEN, *args]
+def run(args, pid1=True, timeout=120.0, input=None, env=None, prefix=(), accounts=None,
+        inner=()):
+    """Runs warden to the end: (exit code, stdout, stderr). inner runs between the account
+    files' set-up and warden (setpriv, say)."""
+    cmd = command_line(args, pid1, prefix, accounts, inner)
     result = subprocess.run(cmd, input=input, capture_output=True, timeout=timeout, env=env)
     return result.returncode, result.stdout.decode(errors="replace"), \
         result.stderr.decode(errors="replace")
@@ -144,3 +158,8 @@ def assert_one_error_line(stderr, *fragments):
     assert lines[0].startswith("warden: "), lines[0]
     for fragment in fragments:
         assert fragment in lines[0], f"{fragment!r} not in {lines[0]!r}"
+
+
+def proc_status(text):
+    """/proc/PID/status text as a dict."""
+    return {k: v.strip() for k, v in (line.split(":", 1) for line in text.splitlines() if ":" in line)}

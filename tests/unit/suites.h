@@ -7,5 +7,6 @@ Suite *parse_suite(void);
 Suite *signames_suite(void);
 Suite *cli_suite(void);
 Suite *exit_status_suite(void);
+Suite *users_suite(void);
 
 #endif

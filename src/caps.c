@@ -1,0 +1,150 @@
+#include "caps.h"
+
+#include <cap-ng.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+
+#include "log.h"
+
+int caps_parse_list(const char *list, struct cap_plan *plan, char *why, size_t why_size)
+{
+    const char *p = list;
+    for (;;) {
+        char name[64];
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= sizeof(name)) {
+            snprintf(why, why_size, "'%s' is not a list of capability names", list);
+            return -1;
+        }
+        for (size_t i = 0; i < len; i++)
+            name[i] = (char)tolower((unsigned char)p[i]);
+        name[len] = '\0';
+        const char *bare = strncmp(name, "cap_", 4) == 0 ? name + 4 : name;
+        /* libcap-ng also takes numbers; only names are accepted here. */
+        int cap = isdigit((unsigned char)bare[0]) ? -1 : capng_name_to_capability(bare);
+        if (cap < 0) {
+            snprintf(why, why_size, "unknown capability '%.*s'", (int)len, p);
+            return -1;
+        }
+        if (plan->kept_count == CAPS_MAX) {
+            snprintf(why, why_size, "too many capabilities");
+            return -1;
+        }
+        plan->kept[plan->kept_count++] = (unsigned int)cap;
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
+}
+
+static bool plan_keeps(const struct cap_plan *plan, unsigned int cap)
+{
+    for (size_t i = 0; i < plan->kept_count; i++)
+        if (plan->kept[i] == cap)
+            return true;
+    return false;
+}
+
+/* The highest capability this kernel knows: PR_CAPBSET_READ fails past it. */
+static unsigned int last_cap(void)
+{
+    unsigned int cap = 0;
+    while (cap < 255 && prctl(PR_CAPBSET_READ, cap + 1, 0, 0, 0) >= 0)
+        cap++;
+    return cap;
+}
+
+int caps_before_switch(const struct cap_plan *plan)
+{
+    if (plan->kept_count > 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
+        log_error("unable to keep capabilities across the user switch: %s", strerror(errno));
+        return -1;
+    }
+    if (!plan->harden)
+        return 0;
+    capng_get_caps_process();
+    capng_clear(CAPNG_SELECT_BOUNDS);
+    for (size_t i = 0; i < plan->kept_count; i++)
+        capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, plan->kept[i]);
+    if (capng_apply(CAPNG_SELECT_BOUNDS) != 0) {
+        log_error("unable to empty the capability bounding set: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int caps_after_switch(const struct cap_plan *plan)
+{
+    /* Inheritable capabilities survive a uid change: clear them explicitly. */
+    capng_clear(CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT);
+    for (size_t i = 0; i < plan->kept_count; i++) {
+        capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE,
+                     plan->kept[i]);
+        capng_update(CAPNG_ADD, CAPNG_AMBIENT, plan->kept[i]);
+    }
+    if (capng_apply(CAPNG_SELECT_CAPS) != 0) {
+        log_error("unable to set capabilities: %s", strerror(errno));
+        return -1;
+    }
+    /* Ambient capabilities carry the kept ones through exec of an ordinary binary. */
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) {
+        log_error("unable to clear ambient capabilities: %s", strerror(errno));
+        return -1;
+    }
+    for (size_t i = 0; i < plan->kept_count; i++) {
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, plan->kept[i], 0, 0) != 0) {
+            log_error("unable to raise ambient capability %s: %s",
+                      capng_capability_to_name(plan->kept[i]), strerror(errno));
+            return -1;
+        }
+    }
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) {
+        log_error("unable to reset keep-capabilities: %s", strerror(errno));
+        return -1;
+    }
+    if (plan->harden && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        log_error("unable to set no_new_privs: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int caps_verify(const struct cap_plan *plan, char *why, size_t why_size)
+{
+    if (capng_get_caps_process() != 0) {
+        snprintf(why, why_size, "unable to read capabilities back: %s", strerror(errno));
+        return -1;
+    }
+    unsigned int last = last_cap();
+    for (unsigned int cap = 0; cap <= last; cap++) {
+        bool kept = plan_keeps(plan, cap);
+        const char *name = capng_capability_to_name(cap);
+        if (capng_have_capability(CAPNG_EFFECTIVE, cap) != kept ||
+            capng_have_capability(CAPNG_PERMITTED, cap) != kept ||
+            capng_have_capability(CAPNG_INHERITABLE, cap) != kept) {
+            snprintf(why, why_size, "capability %s is %s", name ? name : "?",
+                     kept ? "missing" : "still held");
+            return -1;
+        }
+        int ambient = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0);
+        if (ambient < 0 || (ambient == 1) != kept) {
+            snprintf(why, why_size, "ambient capability %s is %s", name ? name : "?",
+                     kept ? "missing" : "still set");
+            return -1;
+        }
+        if (plan->harden && !kept && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 0) {
+            snprintf(why, why_size, "capability %s is still in the bounding set",
+                     name ? name : "?");
+            return -1;
+        }
+    }
+    if (plan->harden && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) {
+        snprintf(why, why_size, "no_new_privs is not set");
+        return -1;
+    }
+    return 0;
+}

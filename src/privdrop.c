@@ -1,0 +1,134 @@
+#include "privdrop.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include "log.h"
+
+int privdrop_refuse_setuid_install(void)
+{
+    if (getauxval(AT_SECURE) != 0 || getuid() != geteuid() || getgid() != getegid()) {
+        log_error("refusing to run: warden is installed setuid, setgid or with file "
+                  "capabilities; install it as an ordinary executable");
+        return -1;
+    }
+    return 0;
+}
+
+static int compare_gid(const void *a, const void *b)
+{
+    gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int verify_ids(const struct identity *id, char *why, size_t why_size)
+{
+    uid_t ruid, euid, suid;
+    gid_t rgid, egid, sgid;
+    if (getresuid(&ruid, &euid, &suid) != 0 || getresgid(&rgid, &egid, &sgid) != 0) {
+        snprintf(why, why_size, "unable to read ids back: %s", strerror(errno));
+        return -1;
+    }
+    if (ruid != id->uid || euid != id->uid || suid != id->uid) {
+        snprintf(why, why_size, "uids are %u/%u/%u, not %u", ruid, euid, suid, id->uid);
+        return -1;
+    }
+    if (rgid != id->gid || egid != id->gid || sgid != id->gid) {
+        snprintf(why, why_size, "gids are %u/%u/%u, not %u", rgid, egid, sgid, id->gid);
+        return -1;
+    }
+    int count = getgroups(0, NULL);
+    if (count < 0 || (size_t)count != id->group_count) {
+        snprintf(why, why_size, "%d supplementary groups, not %zu", count, id->group_count);
+        return -1;
+    }
+    if (count > 0) {
+        gid_t *have = calloc((size_t)count, sizeof(gid_t));
+        gid_t *want = calloc((size_t)count, sizeof(gid_t));
+        int same = have && want && getgroups(count, have) == count;
+        if (same) {
+            memcpy(want, id->groups, (size_t)count * sizeof(gid_t));
+            qsort(have, (size_t)count, sizeof(gid_t), compare_gid);
+            qsort(want, (size_t)count, sizeof(gid_t), compare_gid);
+            same = memcmp(have, want, (size_t)count * sizeof(gid_t)) == 0;
+        }
+        free(have);
+        free(want);
+        if (!same) {
+            snprintf(why, why_size, "supplementary groups differ from the intent");
+            return -1;
+        }
+    }
+    if (id->uid != 0 && (setresuid(0, 0, 0) == 0 || setuid(0) == 0)) {
+        snprintf(why, why_size, "root could be regained");
+        return -1;
+    }
+    return 0;
+}
+
+int privdrop_switch(const struct identity *id, const struct cap_plan *plan)
+{
+    char why[256];
+    bool to_root = id->uid == 0;
+
+    if (!to_root && caps_before_switch(plan) != 0)
+        return -1;
+    if (setgroups(id->group_count, id->groups) != 0) {
+        log_error("unable to set supplementary groups: %s", strerror(errno));
+        return -1;
+    }
+    if (setresgid(id->gid, id->gid, id->gid) != 0) {
+        log_error("unable to set group id %u: %s", id->gid, strerror(errno));
+        return -1;
+    }
+    if (setresuid(id->uid, id->uid, id->uid) != 0) {
+        /* RLIMIT_NPROC no longer fails setuid (Linux 3.1+), but other reasons remain. */
+        log_error("unable to set user id %u: %s", id->uid, strerror(errno));
+        return -1;
+    }
+    if (!to_root && caps_after_switch(plan) != 0)
+        return -1;
+    if (verify_ids(id, why, sizeof(why)) != 0 ||
+        (!to_root && caps_verify(plan, why, sizeof(why)) != 0)) {
+        log_error("privilege drop could not be verified: %s", why);
+        return -1;
+    }
+    log_info("now running as uid %u gid %u with %zu supplementary group(s)%s", id->uid, id->gid,
+             id->group_count, plan->harden && !to_root ? ", no_new_privs, empty bounding set" : "");
+    return 0;
+}
+
+int privdrop_set_environment(const struct identity *id)
+{
+    if (setenv("HOME", id->home, 1) != 0)
+        return -1;
+    if (id->has_name && (setenv("USER", id->name, 1) != 0 || setenv("LOGNAME", id->name, 1) != 0))
+        return -1;
+    return 0;
+}
+
+int privdrop_become(const struct identity *id, const struct cap_plan *plan)
+{
+    uid_t euid = geteuid();
+    if (euid != 0) {
+        if (id->uid != euid || id->gid != getegid()) {
+            log_error("--user: warden runs as uid %u gid %u, not root, so it cannot switch to "
+                      "uid %u gid %u (leave --user out, or start it as root)",
+                      euid, getegid(), id->uid, id->gid);
+            return -1;
+        }
+        log_info("already running as uid %u gid %u: nothing to switch", id->uid, id->gid);
+    } else if (privdrop_switch(id, plan) != 0) {
+        return -1;
+    }
+    if (privdrop_set_environment(id) != 0) {
+        log_error("unable to set HOME, USER and LOGNAME: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}

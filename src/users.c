@@ -1,0 +1,238 @@
+#include "users.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+/* (uid_t)-1 means "unchanged" to setresuid; no id may take that value. */
+#define ID_NUMBER_MAX 4294967294ul
+
+int parse_id_number(const char *text, unsigned int *out)
+{
+    unsigned long value;
+    if (parse_unsigned(text, ID_NUMBER_MAX, &value) != 0)
+        return -1;
+    *out = (unsigned int)value;
+    return 0;
+}
+
+__attribute__((format(printf, 3, 4))) static int fail(char *why, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, size, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+enum lookup { LOOKUP_FOUND, LOOKUP_MISSING, LOOKUP_ERROR };
+
+/* by_name: match pw_name == name; else match pw_uid == uid. */
+static enum lookup find_passwd(const char *path, const char *name, uid_t uid, struct identity *out)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return errno == ENOENT ? LOOKUP_MISSING : LOOKUP_ERROR;
+    struct passwd *pw;
+    enum lookup result = LOOKUP_MISSING;
+    while ((pw = fgetpwent(f))) {
+        if (name ? strcmp(pw->pw_name, name) == 0 : pw->pw_uid == uid) {
+            if (strlen(pw->pw_name) >= sizeof(out->name) || strlen(pw->pw_dir) >= sizeof(out->home))
+                continue;
+            out->uid = pw->pw_uid;
+            out->gid = pw->pw_gid;
+            out->has_name = true;
+            strcpy(out->name, pw->pw_name);
+            strcpy(out->home, pw->pw_dir[0] ? pw->pw_dir : "/");
+            result = LOOKUP_FOUND;
+            break;
+        }
+    }
+    fclose(f);
+    return result;
+}
+
+static enum lookup find_group(const char *path, const char *name, gid_t *gid)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return errno == ENOENT ? LOOKUP_MISSING : LOOKUP_ERROR;
+    struct group *gr;
+    enum lookup result = LOOKUP_MISSING;
+    while ((gr = fgetgrent(f))) {
+        if (strcmp(gr->gr_name, name) == 0) {
+            *gid = gr->gr_gid;
+            result = LOOKUP_FOUND;
+            break;
+        }
+    }
+    fclose(f);
+    return result;
+}
+
+static int add_group(struct identity *id, gid_t gid)
+{
+    for (size_t i = 0; i < id->group_count; i++)
+        if (id->groups[i] == gid)
+            return 0;
+    /* The kernel's own limit on supplementary groups. */
+    if (id->group_count >= 65536)
+        return -1;
+    gid_t *grown = realloc(id->groups, (id->group_count + 1) * sizeof(gid_t));
+    if (!grown)
+        return -1;
+    id->groups = grown;
+    id->groups[id->group_count++] = gid;
+    return 0;
+}
+
+/* A group given as a name (tried first) or a number. */
+static int resolve_group(const char *text, const struct account_files *files, gid_t *gid, char *why,
+                         size_t why_size)
+{
+    unsigned int number;
+    switch (find_group(files->group, text, gid)) {
+    case LOOKUP_FOUND:
+        return 0;
+    case LOOKUP_ERROR:
+        return fail(why, why_size, "unable to read %s: %s", files->group, strerror(errno));
+    case LOOKUP_MISSING:
+        break;
+    }
+    if (parse_id_number(text, &number) == 0) {
+        *gid = number;
+        return 0;
+    }
+    return fail(why, why_size, "unknown group '%s' (not in %s, not a number)", text, files->group);
+}
+
+static int groups_listing_user(const struct identity *id, const struct account_files *files,
+                               struct identity *out, char *why, size_t why_size)
+{
+    FILE *f = fopen(files->group, "re");
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        return fail(why, why_size, "unable to read %s: %s", files->group, strerror(errno));
+    }
+    struct group *gr;
+    int rc = 0;
+    while (rc == 0 && (gr = fgetgrent(f))) {
+        for (char **member = gr->gr_mem; member && *member; member++) {
+            if (strcmp(*member, id->name) == 0) {
+                if (add_group(out, gr->gr_gid) != 0)
+                    rc = fail(why, why_size, "too many supplementary groups");
+                break;
+            }
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+static int resolve_group_list(const char *list, const struct account_files *files,
+                              struct identity *out, char *why, size_t why_size)
+{
+    char item[256];
+    const char *p = list;
+    if (*p == '\0')
+        return 0;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        gid_t gid;
+        if (len == 0)
+            return fail(why, why_size, "empty group name in '%s'", list);
+        if (len >= sizeof(item))
+            return fail(why, why_size, "group name too long in '%s'", list);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (resolve_group(item, files, &gid, why, why_size) != 0 || add_group(out, gid) != 0)
+            return -1;
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
+}
+
+static int resolve_user(const char *user, uid_t current_uid, const struct account_files *files,
+                        struct identity *out, char *why, size_t why_size)
+{
+    unsigned int number;
+    enum lookup found;
+    if (*user == '\0') {
+        found = find_passwd(files->passwd, NULL, current_uid, out);
+        out->uid = current_uid;
+    } else {
+        found = find_passwd(files->passwd, user, 0, out);
+        if (found == LOOKUP_MISSING) {
+            if (parse_id_number(user, &number) != 0)
+                return fail(why, why_size, "unknown user '%s' (not in %s, not a number)", user,
+                            files->passwd);
+            /* A number may still have an entry, which then gives its group and home. */
+            found = find_passwd(files->passwd, NULL, number, out);
+            out->uid = number;
+        }
+    }
+    if (found == LOOKUP_ERROR)
+        return fail(why, why_size, "unable to read %s: %s", files->passwd, strerror(errno));
+    return 0;
+}
+
+int identity_resolve(const char *spec, const char *group_list, uid_t current_uid,
+                     const struct account_files *files, struct identity *out, char *why,
+                     size_t why_size)
+{
+    char user[256];
+    const char *colon = strchr(spec, ':');
+    size_t user_len = colon ? (size_t)(colon - spec) : strlen(spec);
+
+    memset(out, 0, sizeof(*out));
+    if (*spec == '\0')
+        return fail(why, why_size, "empty user");
+    if (user_len >= sizeof(user))
+        return fail(why, why_size, "user name too long");
+    if (colon && (colon[1] == '\0' || strchr(colon + 1, ':')))
+        return fail(why, why_size, "'%s' is not USER[:GROUP]", spec);
+    memcpy(user, spec, user_len);
+    user[user_len] = '\0';
+
+    if (resolve_user(user, current_uid, files, out, why, why_size) != 0)
+        return -1;
+    if (colon) {
+        if (resolve_group(colon + 1, files, &out->gid, why, why_size) != 0)
+            return -1;
+    } else if (!out->has_name) {
+        /* gosu and su-exec would keep the caller's gid here: 0 when root. */
+        return fail(why, why_size, "user %u has no entry in %s: give its group too, as %u:GROUP",
+                    out->uid, files->passwd, out->uid);
+    }
+    if (!out->has_name)
+        strcpy(out->home, "/");
+
+    int rc;
+    if (group_list) {
+        rc = resolve_group_list(group_list, files, out, why, why_size);
+    } else {
+        rc = add_group(out, out->gid) == 0 ? 0 : fail(why, why_size, "out of memory");
+        if (rc == 0 && out->has_name)
+            rc = groups_listing_user(out, files, out, why, why_size);
+    }
+    if (rc != 0) {
+        identity_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+void identity_free(struct identity *id)
+{
+    free(id->groups);
+    id->groups = NULL;
+    id->group_count = 0;
+}

@@ -1,0 +1,40 @@
+/* USER[:GROUP] and group lists, resolved from the image's own /etc/passwd and /etc/group
+ * (no NSS: a static binary has none, and many images have no NSS modules either). */
+#ifndef WARDEN_USERS_H
+#define WARDEN_USERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define IDENTITY_TEXT_MAX 4096
+
+struct account_files {
+    const char *passwd; /* "/etc/passwd" */
+    const char *group;  /* "/etc/group" */
+};
+
+struct identity {
+    uid_t uid;
+    gid_t gid;
+    bool has_name; /* a passwd entry was found: name and home are set */
+    char name[256];
+    char home[IDENTITY_TEXT_MAX];
+    gid_t *groups; /* supplementary groups, malloc'd */
+    size_t group_count;
+};
+
+/* Resolves spec ("app", "1000", "app:staff", "1000:1000", ":staff") and the supplementary
+ * groups: group_list when given (comma-separated names or numbers, "" for none), else
+ * every group that lists the user, plus the primary group. current_uid stands for an
+ * empty user part. On failure returns -1 with the reason in why. */
+int identity_resolve(const char *spec, const char *group_list, uid_t current_uid,
+                     const struct account_files *files, struct identity *out, char *why,
+                     size_t why_size);
+
+void identity_free(struct identity *id);
+
+/* A uid or gid written as a number: decimal digits, at most 4294967294. */
+int parse_id_number(const char *text, unsigned int *out);
+
+#endif
