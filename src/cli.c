@@ -23,8 +23,10 @@ enum option_id {
     OPT_PDEATHSIG = 'p',
     OPT_USER = 'u',
     OPT_GROUPS = 'G',
+    OPT_CHOWN = 'c',
     OPT_CAP = 256,
     OPT_ALLOW_ESCALATION,
+    OPT_CHOWN_BEST_EFFORT,
 };
 
 enum value_kind {
@@ -54,6 +56,8 @@ static const struct option_spec option_specs[] = {
     {OPT_GROUPS, "groups", VALUE_ONE, true},
     {OPT_CAP, "cap", VALUE_LIST, true},
     {OPT_ALLOW_ESCALATION, "allow-privilege-escalation", VALUE_NONE, true},
+    {OPT_CHOWN, "chown", VALUE_LIST, true},
+    {OPT_CHOWN_BEST_EFFORT, "chown-best-effort", VALUE_NONE, true},
 };
 #define OPTION_COUNT (sizeof(option_specs) / sizeof(option_specs[0]))
 
@@ -72,6 +76,11 @@ static const char usage_text[] =
     "                           default: the groups listing USER, plus its own\n"
     "      --cap CAP[,CAP...]   capabilities COMMAND keeps as non-root USER (e.g.\n"
     "                           NET_BIND_SERVICE); repeatable\n"
+    "  -c, --chown PATH         before dropping root, give PATH and everything below it\n"
+    "                           to --user's user and group: only what differs, never\n"
+    "                           following links or entering other mounts; creates a\n"
+    "                           missing PATH (repeatable; PATH must be absolute)\n"
+    "      --chown-best-effort  per-entry --chown errors are warnings, not fatal\n"
     "      --allow-privilege-escalation\n"
     "                           keep the bounding set and leave no_new_privs unset\n"
     "                           (for sudo or setuid helpers); by default a non-root\n"
@@ -189,6 +198,9 @@ static void reset_option(struct config *cfg, int id)
     case OPT_CAP:
         cfg->caps.kept_count = 0;
         break;
+    case OPT_CHOWN:
+        cfg->chown_count = 0;
+        break;
     default:
         break;
     }
@@ -244,6 +256,20 @@ static int apply_option(struct config *cfg, int id, const struct origin *origin,
         }
         return 0;
     }
+    case OPT_CHOWN:
+        if (value[0] != '/') {
+            fail(origin, "'%s' is not an absolute path", value);
+            return -1;
+        }
+        if (cfg->chown_count == CONFIG_LIST_MAX) {
+            fail(origin, "more than %d paths", CONFIG_LIST_MAX);
+            return -1;
+        }
+        cfg->chown_paths[cfg->chown_count++] = value;
+        return 0;
+    case OPT_CHOWN_BEST_EFFORT:
+        cfg->chown_best_effort = value == NULL || strcmp(value, "1") == 0;
+        return 0;
     case OPT_ALLOW_ESCALATION:
         cfg->caps.harden = !(value == NULL || strcmp(value, "1") == 0);
         return 0;
@@ -356,6 +382,8 @@ enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg
         {"groups", required_argument, NULL, OPT_GROUPS},
         {"cap", required_argument, NULL, OPT_CAP},
         {"allow-privilege-escalation", no_argument, NULL, OPT_ALLOW_ESCALATION},
+        {"chown", required_argument, NULL, OPT_CHOWN},
+        {"chown-best-effort", no_argument, NULL, OPT_CHOWN_BEST_EFFORT},
         {NULL, 0, NULL, 0},
     };
     bool seen[512] = {false};
@@ -369,7 +397,7 @@ enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg
     opterr = 0;
     optind = 0;
     for (;;) {
-        int id = getopt_long(argc, argv, "+:hVvt:gr:e:p:u:G:", long_options, NULL);
+        int id = getopt_long(argc, argv, "+:hVvt:gr:e:p:u:G:c:", long_options, NULL);
         if (id == -1)
             break;
         const char *word = argv[optind - 1];
@@ -410,8 +438,10 @@ enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg
         return CLI_ERROR;
     }
     cfg->command = argv + optind;
-    if (!cfg->user && (cfg->groups_given || cfg->caps.kept_count > 0)) {
-        log_error("%s needs --user", cfg->groups_given ? "--groups" : "--cap");
+    if (!cfg->user && (cfg->groups_given || cfg->caps.kept_count > 0 || cfg->chown_count > 0)) {
+        log_error("%s needs --user", cfg->groups_given      ? "--groups"
+                                     : cfg->chown_count > 0 ? "--chown"
+                                                            : "--cap");
         return CLI_ERROR;
     }
     return CLI_RUN;

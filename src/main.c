@@ -12,10 +12,23 @@
 #include "spawn.h"
 #include "supervise.h"
 #include "users.h"
+#include "volumes.h"
 
 extern char **environ;
 
 static const struct account_files image_accounts = {"/etc/passwd", "/etc/group"};
+
+/* --chown, while warden is still root. */
+static int prepare_volumes(const struct config *cfg, const struct identity *id)
+{
+    struct volume_options options = {id->uid, id->gid, cfg->chown_best_effort};
+    for (size_t i = 0; i < cfg->chown_count; i++) {
+        struct volume_stats stats;
+        if (volume_prepare(cfg->chown_paths[i], &options, &stats) != 0)
+            return -1;
+    }
+    return 0;
+}
 
 /* The target of --user, read from the image's files while warden is still root. */
 static int resolve_identity(const struct config *cfg, struct identity *id)
@@ -54,9 +67,10 @@ int main(int argc, char **argv)
         struct identity identity;
         if (resolve_identity(&cfg, &identity) != 0)
             return EXIT_WARDEN_FAILED;
-        int dropped = privdrop_become(&identity, &cfg.caps);
+        int ready =
+            prepare_volumes(&cfg, &identity) == 0 && privdrop_become(&identity, &cfg.caps) == 0;
         identity_free(&identity);
-        if (dropped != 0)
+        if (!ready)
             return EXIT_WARDEN_FAILED;
     }
 

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -194,10 +195,30 @@ static int cmd_ignore(int sig)
     return 0;
 }
 
+/* Atomically exchanges two names (a directory and a symlink to outside, say) as fast as
+ * it can, until the file named stop exists or count exchanges are done. */
+static int cmd_swap(const char *a, const char *b, long count, const char *stop)
+{
+    long done = 0;
+    printf("swapping\n");
+    fflush(stdout);
+    for (; done < count; done++) {
+        if (syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */) != 0)
+            die("renameat2");
+        if ((done & 63) == 0 && access(stop, F_OK) == 0)
+            break;
+    }
+    /* Leave the names as they were found. */
+    if (done % 2 == 1 && syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2) != 0)
+        die("renameat2");
+    printf("swapped %ld times\n", done);
+    return 0;
+}
+
 static void usage(void)
 {
     fputs("usage: wt exit N | raise SIG | orphans N [TIMEOUT] | signals STOPNAME [CODE] | fds"
-          " | bind PORT | try-root | ignore SIG | pause\n",
+          " | bind PORT | try-root | ignore SIG | pause | swap A B COUNT STOPFILE\n",
           stderr);
     exit(99);
 }
@@ -226,6 +247,8 @@ int main(int argc, char **argv)
         return cmd_fds();
     if (!strcmp(cmd, "bind") && argc == 3)
         return cmd_bind(atoi(argv[2]));
+    if (!strcmp(cmd, "swap") && argc == 6)
+        return cmd_swap(argv[2], argv[3], atol(argv[4]), argv[5]);
     if (!strcmp(cmd, "try-root"))
         return cmd_try_root();
     if (!strcmp(cmd, "ignore") && argc == 3)
