@@ -18,3 +18,29 @@ def built_binaries():
 @pytest.fixture(params=[True, False], ids=["pid1", "child"])
 def pid1(request):
     return request.param
+
+
+# The image's account files for the privilege and volume tests, bind-mounted over /etc in
+# a private mount namespace so that the host's are never touched.
+PASSWD = """root:x:0:0:root:/root:/bin/bash
+app:x:1000:1000:App:/home/app:/bin/sh
+web:x:1001:1001:Web:/srv/web:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+"""
+GROUP = """root:x:0:
+app:x:1000:
+web:x:1001:
+staff:x:50:app,other
+video:x:44:other,app
+audio:x:29:appx
+nogroup:x:65534:
+"""
+
+
+@pytest.fixture
+def accounts(tmp_path_factory):
+    base = tmp_path_factory.mktemp("accounts")
+    passwd, group = base / "passwd", base / "group"
+    passwd.write_text(PASSWD)
+    group.write_text(GROUP)
+    return passwd, group

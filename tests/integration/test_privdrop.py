@@ -8,29 +8,8 @@ import pytest
 
 from harness import WARDEN, WT, Warden, assert_one_error_line, proc_status, run
 
-PASSWD = """root:x:0:0:root:/root:/bin/bash
-app:x:1000:1000:App:/home/app:/bin/sh
-web:x:1001:1001:Web:/srv/web:/bin/sh
-nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
-"""
-GROUP = """root:x:0:
-app:x:1000:
-web:x:1001:
-staff:x:50:app,other
-video:x:44:other,app
-audio:x:29:appx
-nogroup:x:65534:
-"""
 NO_CAPS = "0000000000000000"
 NET_BIND = "0000000000000400"
-
-
-@pytest.fixture
-def accounts(tmp_path):
-    passwd, group = tmp_path / "passwd", tmp_path / "group"
-    passwd.write_text(PASSWD)
-    group.write_text(GROUP)
-    return passwd, group
 
 
 def status_of_program(args, pid1, accounts):

@@ -10,18 +10,9 @@ import time
 import pytest
 
 from harness import WARDEN, WT, assert_one_error_line, run
-from test_privdrop import GROUP, PASSWD
 
 APP = (1000, 1000)
 WEB = (1001, 1001)
-
-
-@pytest.fixture
-def accounts(tmp_path):
-    passwd, group = tmp_path / "passwd", tmp_path / "group"
-    passwd.write_text(PASSWD)
-    group.write_text(GROUP)
-    return passwd, group
 
 
 @pytest.fixture
