@@ -24,9 +24,12 @@ enum option_id {
     OPT_USER = 'u',
     OPT_GROUPS = 'G',
     OPT_CHOWN = 'c',
+    OPT_QUIET = 'q',
     OPT_CAP = 256,
     OPT_ALLOW_ESCALATION,
     OPT_CHOWN_BEST_EFFORT,
+    OPT_REQUIRE_ENV,
+    OPT_LOG_FORMAT,
 };
 
 enum value_kind {
@@ -58,6 +61,9 @@ static const struct option_spec option_specs[] = {
     {OPT_ALLOW_ESCALATION, "allow-privilege-escalation", VALUE_NONE, true},
     {OPT_CHOWN, "chown", VALUE_LIST, true},
     {OPT_CHOWN_BEST_EFFORT, "chown-best-effort", VALUE_NONE, true},
+    {OPT_REQUIRE_ENV, "require-env", VALUE_LIST, true},
+    {OPT_LOG_FORMAT, "log-format", VALUE_ONE, true},
+    {OPT_QUIET, "quiet", VALUE_NONE, true},
 };
 #define OPTION_COUNT (sizeof(option_specs) / sizeof(option_specs[0]))
 
@@ -94,9 +100,16 @@ static const char usage_text[] =
     "  -e, --remap-exit FROM:TO exit with TO when COMMAND exits with FROM (repeatable;\n"
     "                           e.g. 143:0)\n"
     "  -p, --pdeathsig SIGNAL   when not PID 1: act on SIGNAL when warden's parent dies\n"
+    "      --require-env NAME   exit 125 unless NAME is set and not empty, naming\n"
+    "                           every missing one (repeatable)\n"
+    "      --log-format FORMAT  text (default) or json: one JSON object per line\n"
     "  -v, --verbose            say what warden does (repeat for more)\n"
+    "  -q, --quiet              say nothing but errors\n"
     "  -h, --help               print this help and exit\n"
     "  -V, --version            print the version and exit\n"
+    "\n"
+    "\n"
+    "warden probe [--timeout SECONDS] URL: a health check (see warden probe --help).\n"
     "\n"
     "Exit status: COMMAND's own; 128+N if it died of signal N; 125 if warden failed;\n"
     "126 if COMMAND cannot be executed; 127 if it is not found.\n";
@@ -180,6 +193,18 @@ static int apply_remap_exit(struct config *cfg, const struct origin *origin, con
     return 0;
 }
 
+/* A repeatable option's values, up to CONFIG_LIST_MAX. */
+static int append_value(const struct origin *origin, const char **list, size_t *count,
+                        const char *value)
+{
+    if (*count == CONFIG_LIST_MAX) {
+        fail(origin, "more than %d values", CONFIG_LIST_MAX);
+        return -1;
+    }
+    list[(*count)++] = value;
+    return 0;
+}
+
 /* Lists given on the command line replace those from the environment. */
 static void reset_option(struct config *cfg, int id)
 {
@@ -200,6 +225,9 @@ static void reset_option(struct config *cfg, int id)
         break;
     case OPT_CHOWN:
         cfg->chown_count = 0;
+        break;
+    case OPT_REQUIRE_ENV:
+        cfg->required_env_count = 0;
         break;
     default:
         break;
@@ -261,11 +289,26 @@ static int apply_option(struct config *cfg, int id, const struct origin *origin,
             fail(origin, "'%s' is not an absolute path", value);
             return -1;
         }
-        if (cfg->chown_count == CONFIG_LIST_MAX) {
-            fail(origin, "more than %d paths", CONFIG_LIST_MAX);
+        return append_value(origin, cfg->chown_paths, &cfg->chown_count, value);
+    case OPT_REQUIRE_ENV:
+        if (*value == '\0' || strchr(value, '=')) {
+            fail(origin, "'%s' is not a variable name", value);
             return -1;
         }
-        cfg->chown_paths[cfg->chown_count++] = value;
+        return append_value(origin, cfg->required_env, &cfg->required_env_count, value);
+    case OPT_LOG_FORMAT:
+        if (strcmp(value, "text") == 0) {
+            cfg->log_format = LOG_FORMAT_TEXT;
+        } else if (strcmp(value, "json") == 0) {
+            cfg->log_format = LOG_FORMAT_JSON;
+        } else {
+            fail(origin, "'%s' is not text or json", value);
+            return -1;
+        }
+        return 0;
+    case OPT_QUIET:
+        if (value == NULL || strcmp(value, "1") == 0)
+            cfg->verbosity = -1;
         return 0;
     case OPT_CHOWN_BEST_EFFORT:
         cfg->chown_best_effort = value == NULL || strcmp(value, "1") == 0;
@@ -367,6 +410,58 @@ static int apply_environment(struct config *cfg, char **envp)
     return 0;
 }
 
+/* The log format applies to every line, including an error about an option that comes
+ * before --log-format: so it is looked for first, in the environment and the options. */
+#define SHORT_OPTIONS "+:hVvqt:gr:e:p:u:G:c:"
+
+/* Whether the option word (without its value) takes its value from the next word. */
+static bool value_in_next_word(const char *word)
+{
+    if (word[1] == '-') {
+        if (strchr(word, '='))
+            return false;
+        for (size_t i = 0; i < OPTION_COUNT; i++)
+            if (strcmp(word + 2, option_specs[i].name) == 0)
+                return option_specs[i].kind == VALUE_ONE || option_specs[i].kind == VALUE_LIST;
+        return false;
+    }
+    /* A cluster like -vt: the first letter that takes a value takes the rest, or the next
+     * word when it is last. */
+    for (const char *c = word + 1; *c; c++) {
+        const char *spec = strchr(SHORT_OPTIONS + 2, *c);
+        if (spec && *c != ':' && spec[1] == ':')
+            return c[1] == '\0';
+    }
+    return false;
+}
+
+static void configure_log_format_early(int argc, char **argv, char **envp)
+{
+    enum log_format format = LOG_FORMAT_TEXT;
+    const char *value = env_lookup(envp, "WARDEN_LOG_FORMAT");
+    if (value && strcmp(value, "json") == 0)
+        format = LOG_FORMAT_JSON;
+    for (int i = 1; i < argc && argv[i][0] == '-' && argv[i][1] && strcmp(argv[i], "--") != 0;
+         i++) {
+        if (strcmp(argv[i], "--log-format") == 0 && i + 1 < argc) {
+            value = argv[++i];
+        } else if (strncmp(argv[i], "--log-format=", 13) == 0) {
+            value = argv[i] + 13;
+        } else {
+            if (value_in_next_word(argv[i]))
+                i++;
+            continue;
+        }
+        format = strcmp(value, "json") == 0 ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT;
+    }
+    log_configure(0, format);
+}
+
+void cli_configure_probe_logging(char **envp)
+{
+    configure_log_format_early(0, NULL, envp);
+}
+
 enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg)
 {
     static const struct option long_options[] = {
@@ -384,11 +479,16 @@ enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg
         {"allow-privilege-escalation", no_argument, NULL, OPT_ALLOW_ESCALATION},
         {"chown", required_argument, NULL, OPT_CHOWN},
         {"chown-best-effort", no_argument, NULL, OPT_CHOWN_BEST_EFFORT},
+        {"require-env", required_argument, NULL, OPT_REQUIRE_ENV},
+        {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+        {"quiet", no_argument, NULL, OPT_QUIET},
         {NULL, 0, NULL, 0},
     };
     bool seen[512] = {false};
 
+    configure_log_format_early(argc, argv, envp);
     config_init(cfg);
+    cfg->log_format = log_format_configured();
     if (apply_environment(cfg, envp) != 0)
         return CLI_ERROR;
     log_configure(cfg->verbosity, cfg->log_format);
@@ -397,7 +497,7 @@ enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg
     opterr = 0;
     optind = 0;
     for (;;) {
-        int id = getopt_long(argc, argv, "+:hVvt:gr:e:p:u:G:c:", long_options, NULL);
+        int id = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL);
         if (id == -1)
             break;
         const char *word = argv[optind - 1];
@@ -456,4 +556,25 @@ void cli_scrub_environment(void)
             *out++ = *in;
     if (out)
         *out = NULL;
+}
+
+int cli_check_required_environment(const struct config *cfg)
+{
+    char missing[1024];
+    size_t used = 0, count = 0;
+    missing[0] = '\0';
+    for (size_t i = 0; i < cfg->required_env_count; i++) {
+        const char *value = getenv(cfg->required_env[i]);
+        if (value && *value)
+            continue;
+        if (used < sizeof(missing))
+            used += (size_t)snprintf(missing + used, sizeof(missing) - used, "%s%s",
+                                     count ? ", " : "", cfg->required_env[i]);
+        count++;
+    }
+    if (count == 0)
+        return 0;
+    log_error("required environment variable%s not set or empty: %s", count > 1 ? "s" : "",
+              missing);
+    return -1;
 }

@@ -10,6 +10,12 @@ enum cli_result { CLI_RUN, CLI_DONE, CLI_ERROR };
  * "warden: ..." line has been written. CLI_DONE: --help or --version was printed. */
 enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg);
 
+/* --require-env: one error line naming every variable that is unset or empty. */
+int cli_check_required_environment(const struct config *cfg);
+
+/* `warden probe` logs in WARDEN_LOG_FORMAT too. */
+void cli_configure_probe_logging(char **envp);
+
 /* Removes warden's own WARDEN_* variables so that the program never sees them. */
 void cli_scrub_environment(void);
 

@@ -17,6 +17,11 @@ void log_configure(int verbosity, enum log_format format)
     log_format_in_use = format;
 }
 
+enum log_format log_format_configured(void)
+{
+    return log_format_in_use;
+}
+
 bool log_enabled(enum log_level level)
 {
     if (level == LOG_LEVEL_ERROR)

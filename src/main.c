@@ -8,6 +8,7 @@
 #include "exit_status.h"
 #include "log.h"
 #include "privdrop.h"
+#include "probe.h"
 #include "signals.h"
 #include "spawn.h"
 #include "supervise.h"
@@ -49,6 +50,12 @@ int main(int argc, char **argv)
     pid_t original_parent = getppid();
     bool is_pid1 = getpid() == 1;
 
+    /* `warden probe URL` is a health check, not an init; `warden -- probe` runs a program
+     * named probe. */
+    if (argc >= 2 && strcmp(argv[1], "probe") == 0) {
+        cli_configure_probe_logging(environ);
+        return probe_main(argc - 1, argv + 1);
+    }
     switch (cli_parse(argc, argv, environ, &cfg)) {
     case CLI_DONE:
         return 0;
@@ -57,6 +64,8 @@ int main(int argc, char **argv)
     case CLI_RUN:
         break;
     }
+    if (cli_check_required_environment(&cfg) != 0)
+        return EXIT_WARDEN_FAILED;
     if (privdrop_refuse_setuid_install() != 0)
         return EXIT_WARDEN_FAILED;
     if (signals_take_over(&signals) != 0)

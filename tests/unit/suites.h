@@ -8,5 +8,6 @@ Suite *signames_suite(void);
 Suite *cli_suite(void);
 Suite *exit_status_suite(void);
 Suite *users_suite(void);
+Suite *url_suite(void);
 
 #endif
