@@ -19,6 +19,7 @@
 
 struct supervision {
     const struct config *cfg;
+    pid_t self;
     const struct signal_state *signals;
     bool is_pid1;
     pid_t main_pid;
@@ -45,9 +46,11 @@ int supervise_prepare(const struct config *cfg, bool is_pid1, pid_t original_par
             log_error("--pdeathsig: unable to set the parent-death signal: %s", strerror(errno));
             return -1;
         }
-        /* The parent may have died before the signal was armed: then nobody will send it. */
+        /* The parent may have died before the signal was armed: then nobody will send it.
+         * sigqueue, not kill: a SI_USER signal from warden itself is taken as self-inflicted
+         * and not forwarded. */
         if (getppid() != original_parent)
-            kill(getpid(), cfg->pdeathsig);
+            sigqueue(getpid(), cfg->pdeathsig, (union sigval){.sival_int = 0});
     }
     return 0;
 }
@@ -94,11 +97,17 @@ static void arm_deadline(struct supervision *s, const char *why)
     log_info("%s: grace period of %.3f s started", why, (double)s->cfg->grace_ns / 1e9);
 }
 
-static void forward_signal(struct supervision *s, int sig)
+static void forward_signal(struct supervision *s, int sig, const siginfo_t *info)
 {
     char name[16], target_name[16];
     int target_sig = s->cfg->signal_rewrite[sig];
     signal_to_name(sig, name, sizeof(name));
+    /* The kernel sends SIGPIPE (and the like) to warden itself when its own write fails,
+     * with warden as sender: that is warden's business, not the program's. */
+    if (info->si_code == SI_USER && info->si_pid == s->self) {
+        log_debug("SIG%s raised by warden's own write: not forwarded", name);
+        return;
+    }
     if (!signal_is_forwarded(sig)) {
         log_debug("received SIG%s: not forwarded", name);
         return;
@@ -151,6 +160,7 @@ int supervise(const struct config *cfg, const struct signal_state *signals, pid_
 {
     struct supervision s = {
         .cfg = cfg,
+        .self = getpid(),
         .signals = signals,
         .is_pid1 = is_pid1,
         .main_pid = main_pid,
@@ -190,7 +200,7 @@ int supervise(const struct config *cfg, const struct signal_state *signals, pid_
             continue;
         }
         if (sig > 0 && sig != SIGCHLD)
-            forward_signal(&s, sig);
+            forward_signal(&s, sig, &info);
     }
     log_debug("reaped %lu processes in all", s.reaped);
     return s.main_status;

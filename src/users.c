@@ -42,14 +42,18 @@ static enum lookup find_passwd(const char *path, const char *name, uid_t uid, st
     struct passwd *pw;
     enum lookup result = LOOKUP_MISSING;
     while ((pw = fgetpwent(f))) {
+        /* glibc leaves fields NULL for NIS compat lines ("+", "+name"): not real users. */
+        if (!pw->pw_name || !pw->pw_name[0] || pw->pw_name[0] == '+' || pw->pw_name[0] == '-')
+            continue;
+        const char *home = pw->pw_dir && pw->pw_dir[0] ? pw->pw_dir : "/";
         if (name ? strcmp(pw->pw_name, name) == 0 : pw->pw_uid == uid) {
-            if (strlen(pw->pw_name) >= sizeof(out->name) || strlen(pw->pw_dir) >= sizeof(out->home))
+            if (strlen(pw->pw_name) >= sizeof(out->name) || strlen(home) >= sizeof(out->home))
                 continue;
             out->uid = pw->pw_uid;
             out->gid = pw->pw_gid;
             out->has_name = true;
             strcpy(out->name, pw->pw_name);
-            strcpy(out->home, pw->pw_dir[0] ? pw->pw_dir : "/");
+            strcpy(out->home, home);
             result = LOOKUP_FOUND;
             break;
         }
@@ -66,7 +70,8 @@ static enum lookup find_group(const char *path, const char *name, gid_t *gid)
     struct group *gr;
     enum lookup result = LOOKUP_MISSING;
     while ((gr = fgetgrent(f))) {
-        if (strcmp(gr->gr_name, name) == 0) {
+        if (gr->gr_name && gr->gr_name[0] != '+' && gr->gr_name[0] != '-' &&
+            strcmp(gr->gr_name, name) == 0) {
             *gid = gr->gr_gid;
             result = LOOKUP_FOUND;
             break;
@@ -124,6 +129,8 @@ static int groups_listing_user(const struct identity *id, const struct account_f
     struct group *gr;
     int rc = 0;
     while (rc == 0 && (gr = fgetgrent(f))) {
+        if (!gr->gr_name || gr->gr_name[0] == '+' || gr->gr_name[0] == '-')
+            continue;
         for (char **member = gr->gr_mem; member && *member; member++) {
             if (strcmp(*member, id->name) == 0) {
                 if (add_group(out, gr->gr_gid) != 0)
@@ -145,7 +152,7 @@ static int resolve_group_list(const char *list, const struct account_files *file
         return 0;
     for (;;) {
         size_t len = strcspn(p, ",");
-        gid_t gid;
+        gid_t gid = 0;
         if (len == 0)
             return fail(why, why_size, "empty group name in '%s'", list);
         if (len >= sizeof(item))

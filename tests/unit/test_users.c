@@ -202,6 +202,21 @@ START_TEST(missing_files)
 }
 END_TEST
 
+START_TEST(nis_compat_lines_are_not_users)
+{
+    /* Found by fuzz_users: glibc returns NULL fields for these lines. */
+    write_file(passwd_path, "+\n+app\n-bad:x:5:5::/:\napp:x:1000:1000::/home/app:/bin/sh\n");
+    write_file(group_path, "+\n+:x:50:app\nstaff:x:51:app\n");
+    struct identity id;
+    char why[256];
+    ck_assert_int_eq(identity_resolve("+", NULL, 0, &files, &id, why, sizeof(why)), -1);
+    ck_assert_int_eq(identity_resolve("7", NULL, 0, &files, &id, why, sizeof(why)), -1);
+    ck_assert_int_eq(identity_resolve("app", NULL, 0, &files, &id, why, sizeof(why)), 0);
+    ck_assert_uint_eq(id.group_count, 2);
+    identity_free(&id);
+}
+END_TEST
+
 START_TEST(id_numbers)
 {
     unsigned int v;
@@ -228,6 +243,7 @@ Suite *users_suite(void)
     tcase_add_test(tc, long_lines_and_many_groups);
     tcase_add_test(tc, missing_files);
     tcase_add_test(tc, id_numbers);
+    tcase_add_test(tc, nis_compat_lines_are_not_users);
     suite_add_tcase(s, tc);
     return s;
 }
