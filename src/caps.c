@@ -1,7 +1,6 @@
 #include "caps.h"
 
 #include <cap-ng.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,18 +13,20 @@ int caps_parse_list(const char *list, struct cap_plan *plan, char *why, size_t w
 {
     const char *p = list;
     for (;;) {
-        char name[64];
+        char name[64] = {0};
         size_t len = strcspn(p, ",");
         if (len == 0 || len >= sizeof(name)) {
             snprintf(why, why_size, "'%s' is not a list of capability names", list);
             return -1;
         }
-        for (size_t i = 0; i < len; i++)
-            name[i] = (char)tolower((unsigned char)p[i]);
+        for (size_t i = 0; i < len; i++) {
+            char c = p[i];
+            name[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        }
         name[len] = '\0';
         const char *bare = strncmp(name, "cap_", 4) == 0 ? name + 4 : name;
         /* libcap-ng also takes numbers; only names are accepted here. */
-        int cap = isdigit((unsigned char)bare[0]) ? -1 : capng_name_to_capability(bare);
+        int cap = bare[0] >= '0' && bare[0] <= '9' ? -1 : capng_name_to_capability(bare);
         if (cap < 0) {
             snprintf(why, why_size, "unknown capability '%.*s'", (int)len, p);
             return -1;

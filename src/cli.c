@@ -126,6 +126,14 @@ void config_init(struct config *cfg)
         cfg->exit_remap[code] = code;
 }
 
+static const struct option_spec *spec_for(int id)
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        if (option_specs[i].id == id)
+            return &option_specs[i];
+    return NULL;
+}
+
 /* Where a value came from, for messages: "--grace" or "WARDEN_GRACE". */
 struct origin {
     char label[64];
@@ -234,30 +242,54 @@ static void reset_option(struct config *cfg, int id)
     }
 }
 
+/* A flag given on the command line (no value): on, or one more -v. */
+static int apply_flag(struct config *cfg, int id)
+{
+    switch (id) {
+    case OPT_VERBOSE:
+        if (cfg->verbosity < 9)
+            cfg->verbosity = cfg->verbosity < 0 ? 1 : cfg->verbosity + 1;
+        return 0;
+    case OPT_PROCESS_GROUP:
+        cfg->process_group = true;
+        return 0;
+    case OPT_QUIET:
+        cfg->verbosity = -1;
+        return 0;
+    case OPT_ALLOW_ESCALATION:
+        cfg->caps.harden = false;
+        return 0;
+    case OPT_CHOWN_BEST_EFFORT:
+        cfg->chown_best_effort = true;
+        return 0;
+    default:
+        return -1; /* getopt gives every other option a value */
+    }
+}
+
 static int apply_option(struct config *cfg, int id, const struct origin *origin, const char *value)
 {
     unsigned long number;
+    if (!value)
+        return apply_flag(cfg, id);
+    /* From here on the value is text: an option's argument, or a WARDEN_* variable's
+     * value (flags arrive from the environment as "1" or "0"). */
     switch (id) {
     case OPT_VERBOSE:
-        /* From the environment the value is the level; on the command line, a repeat. */
-        if (value) {
-            if (parse_unsigned(value, 9, &number) != 0) {
-                fail(origin, "'%s' is not a verbosity level from 0 to 9", value);
-                return -1;
-            }
-            cfg->verbosity = (int)number;
-        } else if (cfg->verbosity < 9) {
-            cfg->verbosity = cfg->verbosity < 0 ? 1 : cfg->verbosity + 1;
+        if (parse_unsigned(value, 9, &number) != 0) {
+            fail(origin, "'%s' is not a verbosity level from 0 to 9", value);
+            return -1;
         }
+        cfg->verbosity = (int)number;
         return 0;
     case OPT_GRACE:
-        if (parse_duration(value, 86400 * 365, &cfg->grace_ns) != 0) {
+        if (parse_duration(value, 86400ul * 365, &cfg->grace_ns) != 0) {
             fail(origin, "'%s' is not a number of seconds (like 5 or 0.5)", value);
             return -1;
         }
         return 0;
     case OPT_PROCESS_GROUP:
-        cfg->process_group = value == NULL || strcmp(value, "1") == 0;
+        cfg->process_group = strcmp(value, "1") == 0;
         return 0;
     case OPT_REWRITE:
         return apply_rewrite(cfg, origin, value);
@@ -307,26 +339,18 @@ static int apply_option(struct config *cfg, int id, const struct origin *origin,
         }
         return 0;
     case OPT_QUIET:
-        if (value == NULL || strcmp(value, "1") == 0)
+        if (strcmp(value, "1") == 0)
             cfg->verbosity = -1;
         return 0;
     case OPT_CHOWN_BEST_EFFORT:
-        cfg->chown_best_effort = value == NULL || strcmp(value, "1") == 0;
+        cfg->chown_best_effort = strcmp(value, "1") == 0;
         return 0;
     case OPT_ALLOW_ESCALATION:
-        cfg->caps.harden = !(value == NULL || strcmp(value, "1") == 0);
+        cfg->caps.harden = strcmp(value, "1") != 0;
         return 0;
     default:
         return -1;
     }
-}
-
-static const struct option_spec *spec_for(int id)
-{
-    for (size_t i = 0; i < OPTION_COUNT; i++)
-        if (option_specs[i].id == id)
-            return &option_specs[i];
-    return NULL;
 }
 
 static void env_name_for(const struct option_spec *spec, char *buf, size_t size)
@@ -428,7 +452,7 @@ static bool value_in_next_word(const char *word)
     /* A cluster like -vt: the first letter that takes a value takes the rest, or the next
      * word when it is last. */
     for (const char *c = word + 1; *c; c++) {
-        const char *spec = strchr(SHORT_OPTIONS + 2, *c);
+        const char *spec = strchr(&SHORT_OPTIONS[2], *c);
         if (spec && *c != ':' && spec[1] == ':')
             return c[1] == '\0';
     }

@@ -105,6 +105,10 @@ static int signal_descendants(int sig)
         free(table.entries);
         return -1;
     }
+    if (table.count == 0) {
+        free(table.entries);
+        return 0;
+    }
     qsort(table.entries, table.count, sizeof(table.entries[0]), compare_pid);
     /* Mark descendants by repeated passes: each pass reaches one generation further. */
     bool changed = true;

@@ -157,7 +157,7 @@ static int check(const char *text, const struct url *u, const struct target *t, 
         sent += (int)n;
     }
     /* Only the status line matters: read until it is complete. */
-    char response[512];
+    char response[512] = {0};
     size_t got = 0;
     while (got < sizeof(response) && !memchr(response, '\n', got)) {
         int ready = wait_for(fd, POLLIN, &deadline);

@@ -52,6 +52,8 @@ static int exec_search(char **argv, const char *path)
             if (dir_len == 0) {
                 candidate[at++] = '.';
             } else {
+                /* Not a string yet: '/' and the NUL-terminated name follow. */
+                // NOLINTNEXTLINE(bugprone-not-null-terminated-result): '/', name and NUL follow
                 memcpy(candidate, dir, dir_len);
                 at = dir_len;
             }

@@ -38,7 +38,7 @@ struct kernel_statx {
 #define PROGRESS_EVERY_NS   (5ull * 1000000000ull)
 #define WARNINGS_SHOWN      10
 #define WALKERS_MAX         4
-#define WALKER_STACK        (256 * 1024)
+#define WALKER_STACK        ((size_t)256 * 1024)
 
 struct node {
     uint32_t uid, gid, nlink;
@@ -235,6 +235,7 @@ static int read_names(int fd, struct frame *frame)
                 frame->names = grown;
                 capacity = grown_capacity;
             }
+            // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): len >= 1 grew names above
             memcpy(frame->names + frame->names_len, name, len);
             frame->names_len += len;
         }
@@ -421,6 +422,7 @@ static void *run_walker(void *arg)
     struct walker *w = arg;
     struct job *job = w->job;
     for (;;) {
+        // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): walk_root sets every job
         pthread_mutex_lock(&job->lock);
         const char *name = NULL;
         if (!job->stop && job->top.next < job->top.names_len) {

@@ -67,27 +67,40 @@ static int count_children_of(pid_t ppid, int *zombies)
     return count;
 }
 
-/* Makes n orphans (children of a process that exits at once), then waits until warden,
- * our parent, has reaped them all. Prints "orphans N reaped in S s". */
+/* Makes n orphans: batches of 1,000 children of a middle process that exits at once
+ * without waiting for them, so whoever adopts orphans gets them; batches keep the number
+ * alive at once far below pid_max. Returns 0, or 98 when a middle failed. */
+static int make_orphans(int n)
+{
+    for (int done = 0; done < n; done += 1000) {
+        int batch = n - done < 1000 ? n - done : 1000;
+        pid_t middle = fork();
+        if (middle < 0)
+            die("fork");
+        if (middle == 0) {
+            for (int i = 0; i < batch; i++) {
+                pid_t p = fork();
+                if (p < 0)
+                    die("fork orphan");
+                if (p == 0)
+                    _exit(0);
+            }
+            _exit(0);
+        }
+        int status;
+        if (waitpid(middle, &status, 0) != middle || !WIFEXITED(status) || WEXITSTATUS(status))
+            return 98;
+    }
+    return 0;
+}
+
+/* Makes n orphans, then waits until warden, our parent, has reaped them all. Prints
+ * "orphans N reaped in S s". */
 static int cmd_orphans(int n, double timeout)
 {
     pid_t warden = getppid();
     double start = now_seconds();
-    pid_t middle = fork();
-    if (middle < 0)
-        die("fork");
-    if (middle == 0) {
-        for (int i = 0; i < n; i++) {
-            pid_t p = fork();
-            if (p < 0)
-                die("fork orphan");
-            if (p == 0)
-                _exit(0);
-        }
-        _exit(0);
-    }
-    int status;
-    if (waitpid(middle, &status, 0) != middle || !WIFEXITED(status) || WEXITSTATUS(status))
+    if (make_orphans(n) != 0)
         return 98;
     for (;;) {
         int zombies, left = count_children_of(warden, &zombies);
@@ -140,6 +153,43 @@ static int cmd_signals(const char *stop_name, int code)
         if (strcmp(name, stop_name) == 0)
             return code;
     }
+}
+
+/* Like signals, but counts quietly and prints one summary line at the stop signal, given
+ * as a number: a real-time one is queued behind every standard signal, so it cannot
+ * overtake the storm it ends. */
+static int cmd_signal_count(int stop, int code)
+{
+    sigset_t set;
+    unsigned long counts[65] = {0};
+    sigfillset(&set);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    printf("ready %d\n", getpid());
+    fflush(stdout);
+    for (;;) {
+        int sig = sigwaitinfo(&set, NULL);
+        if (sig < 0) {
+            if (errno == EINTR)
+                continue;
+            die("sigwaitinfo");
+        }
+        if (sig < 65)
+            counts[sig]++;
+        if (sig == stop) {
+            for (int s = 1; s < 65; s++)
+                if (counts[s] && s != SIGCHLD)
+                    printf("%d:%lu ", s, counts[s]);
+            printf("\n");
+            return code;
+        }
+    }
+}
+
+/* Ignores TERM and makes n orphans for whoever adopts them, while the caller goes on. */
+static int cmd_spray(int n)
+{
+    signal(SIGTERM, SIG_IGN);
+    return make_orphans(n);
 }
 
 static int cmd_fds(void)
@@ -217,9 +267,11 @@ static int cmd_swap(const char *a, const char *b, long count, const char *stop)
 
 static void usage(void)
 {
-    fputs("usage: wt exit N | raise SIG | orphans N [TIMEOUT] | signals STOPNAME [CODE] | fds"
-          " | bind PORT | try-root | ignore SIG | pause | swap A B COUNT STOPFILE\n",
-          stderr);
+    fputs(
+        "usage: wt exit N | raise SIG | orphans N [TIMEOUT] | signals STOPNAME [CODE] | fds"
+        " | signal-count STOPSIGNUM [CODE] | spray N | bind PORT | try-root | ignore SIG | pause | "
+        "swap A B COUNT STOPFILE\n",
+        stderr);
     exit(99);
 }
 
@@ -243,6 +295,10 @@ int main(int argc, char **argv)
         return cmd_orphans(atoi(argv[2]), argc > 3 ? atof(argv[3]) : 120.0);
     if (!strcmp(cmd, "signals") && argc >= 3)
         return cmd_signals(argv[2], argc > 3 ? atoi(argv[3]) : 0);
+    if (!strcmp(cmd, "signal-count") && argc >= 3)
+        return cmd_signal_count(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 0);
+    if (!strcmp(cmd, "spray") && argc == 3)
+        return cmd_spray(atoi(argv[2]));
     if (!strcmp(cmd, "fds"))
         return cmd_fds();
     if (!strcmp(cmd, "bind") && argc == 3)

@@ -3,6 +3,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 
 import pytest
 
@@ -160,3 +161,22 @@ def test_setuid_or_setgid_install_is_refused(tmp_path, mode):
     assert result.returncode == 125
     assert_one_error_line(result.stderr.decode(), "refusing to run")
     assert result.stdout == b""
+
+
+def test_setuid_helper_gains_nothing_under_no_new_privs(accounts):
+    base = tempfile.mkdtemp(dir="/var/tmp", prefix="warden-suid-")
+    try:
+        os.chmod(base, 0o755)
+        helper = os.path.join(base, "wt-suid")
+        shutil.copy(WT, helper)
+        os.chown(helper, 0, 0)
+        os.chmod(helper, 0o4755)
+        # Hardened (default): the setuid bit grants nothing, so root stays out of reach.
+        code, out, _ = run(["-u", "app", helper, "try-root"], pid1=False, accounts=accounts)
+        assert code == 0, out
+        # Opted out: the same helper does become root, so the test above can fail.
+        code, out, _ = run(["-u", "app", "--allow-privilege-escalation", helper, "try-root"],
+                           pid1=False, accounts=accounts)
+        assert (code, out) == (1, "regained root\n")
+    finally:
+        shutil.rmtree(base)

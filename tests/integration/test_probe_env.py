@@ -15,11 +15,12 @@ from harness import WARDEN, WT, Warden, assert_one_error_line, run
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        # Recorded before answering: the probe may be gone as soon as it has the status.
+        self.server.requests.append((self.path, self.headers.get("Host")))
         codes = {"/health": 200, "/redirect": 302, "/down": 503}
         self.send_response(codes.get(self.path.split("?")[0], 404))
         self.send_header("Content-Length", "0")
         self.end_headers()
-        self.server.requests.append((self.path, self.headers.get("Host")))
 
     def log_message(self, *args):
         pass
