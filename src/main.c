@@ -47,8 +47,7 @@ int main(int argc, char **argv)
 {
     struct config cfg;
     struct signal_state signals;
-    pid_t original_parent = getppid();
-    bool is_pid1 = getpid() == 1;
+    pid_t self = getpid();
 
     /* `warden probe URL` is a health check, not an init; `warden -- probe` runs a program
      * named probe. */
@@ -83,7 +82,9 @@ int main(int argc, char **argv)
             return EXIT_WARDEN_FAILED;
     }
 
-    if (supervise_prepare(&cfg, is_pid1, original_parent) != 0)
+    /* Only --pdeathsig needs to notice a parent that is gone before it is armed. */
+    pid_t original_parent = cfg.pdeathsig ? getppid() : 0;
+    if (supervise_prepare(&cfg, self, original_parent) != 0)
         return EXIT_WARDEN_FAILED;
 
     struct spawn_request request = {
@@ -98,7 +99,7 @@ int main(int argc, char **argv)
         return EXIT_WARDEN_FAILED;
     case SPAWN_EXEC_FAILED:
         log_error("unable to run '%s': %s", cfg.command[0], strerror(exec_errno));
-        supervise(&cfg, &signals, child, is_pid1);
+        supervise(&cfg, &signals, child, self);
         return spawn_exec_failure_status(exec_errno);
     case SPAWN_STARTED:
         log_fields(LOG_LEVEL_INFO, (struct log_field[]){LOG_NUM("pid", child)}, 1,
@@ -106,7 +107,7 @@ int main(int argc, char **argv)
         break;
     }
 
-    int status = supervise(&cfg, &signals, child, is_pid1);
+    int status = supervise(&cfg, &signals, child, self);
 
     /* Hand the terminal back to warden's own group, as a shell expects of a finished job. */
     if (request.give_terminal)

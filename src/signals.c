@@ -1,12 +1,41 @@
 #include "signals.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "clock.h"
 #include "config.h"
 #include "log.h"
+
+/* The ignored signals, as the kernel lists them in /proc/self/status: one read instead of
+ * a query per signal. Without /proc, every signal is checked. */
+static uint64_t ignored_signals(void)
+{
+    char buf[4096];
+    /* openat: musl's open() adds an fcntl for O_CLOEXEC that kernels since 2.6.23 do not need. */
+    int fd = openat(AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ~0ull;
+    ssize_t n;
+    do {
+        n = read(fd, buf, sizeof(buf) - 1);
+    } while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n <= 0)
+        return ~0ull;
+    buf[n] = '\0';
+    const char *line = strstr(buf, "\nSigIgn:\t");
+    if (!line)
+        return ~0ull;
+    char *end;
+    uint64_t mask = strtoull(line + 9, &end, 16);
+    return end == line + 9 ? ~0ull : mask;
+}
 
 int signals_take_over(struct signal_state *state)
 {
@@ -17,11 +46,12 @@ int signals_take_over(struct signal_state *state)
     }
     /* A signal whose disposition is SIG_IGN is discarded even while blocked, so an inherited
      * ignore (nohup, a shell's trap '' TERM) would silently eat it before the wait loop. */
+    uint64_t ignored = ignored_signals();
     struct sigaction dfl = {.sa_handler = SIG_DFL};
     sigemptyset(&dfl.sa_mask);
     for (int sig = 1; sig < WARDEN_NSIG; sig++) {
         struct sigaction old;
-        if (sig == SIGKILL || sig == SIGSTOP)
+        if (sig == SIGKILL || sig == SIGSTOP || !(ignored & (1ull << (sig - 1))))
             continue;
         /* The C library reserves a few real-time signals: EINVAL there is expected. */
         if (sigaction(sig, NULL, &old) != 0)

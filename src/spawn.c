@@ -1,7 +1,6 @@
 #include "spawn.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,59 +82,49 @@ static int exec_search(char **argv, const char *path)
     return denied ? EACCES : result;
 }
 
-static void run_child(const struct spawn_request *req, const char *path, int report_fd)
+/* Runs in the vfork child, which shares warden's memory until it execs or exits: it
+ * only sets up its group, terminal and mask, and hands exec's errno back through
+ * exec_error. */
+__attribute__((noreturn)) static void run_child(const struct spawn_request *req, const char *path,
+                                                volatile int *exec_error)
 {
     /* Its own group: a terminal's Ctrl-C and warden's --process-group both address it. */
     setpgid(0, 0);
     /* Still before the mask is restored, so the SIGTTOU a background tcsetpgrp raises is
-     * held back. The parent does the same; whichever runs first wins the race harmlessly. */
+     * held back. */
     if (req->give_terminal)
         tcsetpgrp(STDIN_FILENO, getpid());
     sigprocmask(SIG_SETMASK, req->child_mask, NULL);
 
     int err = exec_search(req->argv, path);
-    ssize_t unused = write(report_fd, &err, sizeof(err));
-    (void)unused;
+    *exec_error = err;
     _exit(spawn_exec_failure_status(err));
 }
 
 enum spawn_result spawn_program(const struct spawn_request *req, pid_t *pid, int *exec_errno)
 {
-    int report[2];
-    const char *path = getenv("PATH");
+    volatile int exec_error = 0;
+    const char *volatile path = getenv("PATH");
     if (!path)
         path = DEFAULT_PATH;
 
-    /* The child writes exec's errno here; close-on-exec makes a successful exec read as EOF. */
-    if (pipe2(report, O_CLOEXEC) != 0) {
-        log_error("unable to create a pipe: %s", strerror(errno));
-        return SPAWN_FORK_FAILED;
-    }
-    pid_t child = fork();
+    /* vfork: warden sleeps until the child has exec'd or exited, so the group and the
+     * terminal are set before warden goes on, exec's errno comes back in shared memory
+     * (no pipe), and no page tables are copied. warden is single-threaded here and all
+     * its signals are blocked, so nothing else runs on the shared memory meanwhile. */
+    pid_t child = vfork();
     if (child < 0) {
         log_error("unable to fork: %s", strerror(errno));
-        close(report[0]);
-        close(report[1]);
         return SPAWN_FORK_FAILED;
     }
+    /* The child only calls async-signal-safe functions, below the parent's frame, then
+     * execs or _exits; musl's and glibc's vfork keep their own return address in a
+     * register, so these calls cannot clobber it. */
     if (child == 0)
-        run_child(req, path, report[1]);
-
-    close(report[1]);
-    /* EACCES: the child already exec'd, which is fine. */
-    setpgid(child, child);
-    if (req->give_terminal)
-        tcsetpgrp(STDIN_FILENO, child);
-
-    int err = 0;
-    ssize_t got;
-    do {
-        got = read(report[0], &err, sizeof(err));
-    } while (got < 0 && errno == EINTR);
-    close(report[0]);
+        run_child(req, path, &exec_error); // NOLINT(clang-analyzer-unix.Vfork)
     *pid = child;
-    if (got == (ssize_t)sizeof(err)) {
-        *exec_errno = err;
+    if (exec_error != 0) {
+        *exec_errno = exec_error;
         return SPAWN_EXEC_FAILED;
     }
     return SPAWN_STARTED;

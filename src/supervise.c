@@ -32,14 +32,14 @@ struct supervision {
     unsigned long reaped;
 };
 
-int supervise_prepare(const struct config *cfg, bool is_pid1, pid_t original_parent)
+int supervise_prepare(const struct config *cfg, pid_t self, pid_t original_parent)
 {
-    if (!is_pid1) {
+    if (self != 1) {
         if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
             log_error("unable to become a child subreaper: %s", strerror(errno));
             return -1;
         }
-        log_info("not PID 1 (pid %ld): registered as child subreaper", (long)getpid());
+        log_info("not PID 1 (pid %ld): registered as child subreaper", (long)self);
     }
     if (cfg->pdeathsig) {
         if (prctl(PR_SET_PDEATHSIG, cfg->pdeathsig, 0, 0, 0) != 0) {
@@ -50,7 +50,7 @@ int supervise_prepare(const struct config *cfg, bool is_pid1, pid_t original_par
          * sigqueue, not kill: a SI_USER signal from warden itself is taken as self-inflicted
          * and not forwarded. */
         if (getppid() != original_parent)
-            sigqueue(getpid(), cfg->pdeathsig, (union sigval){.sival_int = 0});
+            sigqueue(self, cfg->pdeathsig, (union sigval){.sival_int = 0});
     }
     return 0;
 }
@@ -156,17 +156,35 @@ static void stop_leftovers(struct supervision *s)
 }
 
 int supervise(const struct config *cfg, const struct signal_state *signals, pid_t main_pid,
-              bool is_pid1)
+              pid_t self)
 {
     struct supervision s = {
         .cfg = cfg,
-        .self = getpid(),
+        .self = self,
         .signals = signals,
-        .is_pid1 = is_pid1,
+        .is_pid1 = self == 1,
         .main_pid = main_pid,
         .main_running = true,
     };
     for (;;) {
+        /* Blocked in the kernel until a signal, or the grace deadline when one runs. */
+        struct timespec recheck;
+        const struct timespec *until = NULL;
+        if (s.killing && !s.is_pid1) {
+            recheck = clock_after_ns(KILL_RECHECK_NS);
+            until = &recheck;
+        } else if (s.deadline_armed && !s.killing) {
+            until = &s.deadline;
+        }
+        siginfo_t info;
+        int sig = signals_wait(signals, until, &info);
+        if (sig < 0) {
+            kill_everything(&s);
+            s.killing = true;
+        } else if (sig > 0 && sig != SIGCHLD) {
+            forward_signal(&s, sig, &info);
+        }
+
         bool no_children = reap_all(&s);
         if (!s.main_running) {
             if (no_children)
@@ -183,24 +201,6 @@ int supervise(const struct config *cfg, const struct signal_state *signals, pid_
         }
         if (s.killing)
             kill_everything(&s);
-
-        struct timespec recheck;
-        const struct timespec *until = NULL;
-        if (s.killing && !is_pid1) {
-            recheck = clock_after_ns(KILL_RECHECK_NS);
-            until = &recheck;
-        } else if (s.deadline_armed && !s.killing) {
-            until = &s.deadline;
-        }
-        siginfo_t info;
-        int sig = signals_wait(signals, until, &info);
-        if (sig < 0) {
-            kill_everything(&s);
-            s.killing = true;
-            continue;
-        }
-        if (sig > 0 && sig != SIGCHLD)
-            forward_signal(&s, sig, &info);
     }
     log_debug("reaped %lu processes in all", s.reaped);
     return s.main_status;

@@ -10,11 +10,11 @@
 
 /* Makes warden adopt orphans when it is not PID 1, and arms --pdeathsig. Called after
  * the privilege drop, which would clear the parent-death signal. */
-int supervise_prepare(const struct config *cfg, bool is_pid1, pid_t original_parent);
+int supervise_prepare(const struct config *cfg, pid_t self, pid_t original_parent);
 
 /* Runs until the main program and every leftover process are gone. Returns the main
  * program's wait status. */
 int supervise(const struct config *cfg, const struct signal_state *signals, pid_t main_pid,
-              bool is_pid1);
+              pid_t self);
 
 #endif
