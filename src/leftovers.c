@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "procfile.h"
 
 struct proc_entry {
     pid_t pid;
@@ -26,17 +27,8 @@ static pid_t read_ppid(int proc_fd, const char *pid_name)
 {
     char path[64], buf[512];
     snprintf(path, sizeof(path), "%s/stat", pid_name);
-    int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (procfile_read(proc_fd, path, buf, sizeof(buf)) < 0)
         return -1;
-    ssize_t n;
-    do {
-        n = read(fd, buf, sizeof(buf) - 1);
-    } while (n < 0 && errno == EINTR);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
     /* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
     char *close_paren = strrchr(buf, ')');
     if (!close_paren || close_paren[1] != ' ' || !close_paren[2] || close_paren[3] != ' ')

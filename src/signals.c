@@ -11,24 +11,15 @@
 #include "clock.h"
 #include "config.h"
 #include "log.h"
+#include "procfile.h"
 
 /* The ignored signals, as the kernel lists them in /proc/self/status: one read instead of
  * a query per signal. Without /proc, every signal is checked. */
 static uint64_t ignored_signals(void)
 {
     char buf[4096];
-    /* openat: musl's open() adds an fcntl for O_CLOEXEC that kernels since 2.6.23 do not need. */
-    int fd = openat(AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (procfile_read(AT_FDCWD, "/proc/self/status", buf, sizeof(buf)) < 0)
         return ~0ull;
-    ssize_t n;
-    do {
-        n = read(fd, buf, sizeof(buf) - 1);
-    } while (n < 0 && errno == EINTR);
-    close(fd);
-    if (n <= 0)
-        return ~0ull;
-    buf[n] = '\0';
     const char *line = strstr(buf, "\nSigIgn:\t");
     if (!line)
         return ~0ull;
