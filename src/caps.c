@@ -50,15 +50,6 @@ static bool plan_keeps(const struct cap_plan *plan, unsigned int cap)
     return false;
 }
 
-/* The highest capability this kernel knows: PR_CAPBSET_READ fails past it. */
-static unsigned int last_cap(void)
-{
-    unsigned int cap = 0;
-    while (cap < 255 && prctl(PR_CAPBSET_READ, cap + 1, 0, 0, 0) >= 0)
-        cap++;
-    return cap;
-}
-
 int caps_before_switch(const struct cap_plan *plan)
 {
     if (plan->kept_count > 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
@@ -80,7 +71,8 @@ int caps_before_switch(const struct cap_plan *plan)
 
 int caps_after_switch(const struct cap_plan *plan)
 {
-    /* Inheritable capabilities survive a uid change: clear them explicitly. */
+    /* Inheritable capabilities survive a uid change: clear them explicitly. Ambient ones
+     * carry the kept capabilities through the exec of an ordinary binary. */
     capng_clear(CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT);
     for (size_t i = 0; i < plan->kept_count; i++) {
         capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE,
@@ -91,17 +83,9 @@ int caps_after_switch(const struct cap_plan *plan)
         log_error("unable to set capabilities: %s", strerror(errno));
         return -1;
     }
-    /* Ambient capabilities carry the kept ones through exec of an ordinary binary. */
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) {
-        log_error("unable to clear ambient capabilities: %s", strerror(errno));
+    if (capng_apply(CAPNG_SELECT_AMBIENT) != 0) {
+        log_error("unable to set ambient capabilities: %s", strerror(errno));
         return -1;
-    }
-    for (size_t i = 0; i < plan->kept_count; i++) {
-        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, plan->kept[i], 0, 0) != 0) {
-            log_error("unable to raise ambient capability %s: %s",
-                      capng_capability_to_name(plan->kept[i]), strerror(errno));
-            return -1;
-        }
     }
     if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) {
         log_error("unable to reset keep-capabilities: %s", strerror(errno));
@@ -116,13 +100,15 @@ int caps_after_switch(const struct cap_plan *plan)
 
 int caps_verify(const struct cap_plan *plan, char *why, size_t why_size)
 {
+    /* One read of every set (capget and /proc/self/status), then checks in memory. */
+    capng_clear(CAPNG_SELECT_ALL);
     if (capng_get_caps_process() != 0) {
         snprintf(why, why_size, "unable to read capabilities back: %s", strerror(errno));
         return -1;
     }
-    unsigned int last = last_cap();
-    for (unsigned int cap = 0; cap <= last; cap++) {
-        bool kept = plan_keeps(plan, cap);
+    /* libcap-ng reports capabilities past the kernel's last as absent: they cannot be held. */
+    for (unsigned int cap = 0; cap < 64; cap++) {
+        int kept = plan_keeps(plan, cap);
         const char *name = capng_capability_to_name(cap);
         if (capng_have_capability(CAPNG_EFFECTIVE, cap) != kept ||
             capng_have_capability(CAPNG_PERMITTED, cap) != kept ||
@@ -131,13 +117,12 @@ int caps_verify(const struct cap_plan *plan, char *why, size_t why_size)
                      kept ? "missing" : "still held");
             return -1;
         }
-        int ambient = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0);
-        if (ambient < 0 || (ambient == 1) != kept) {
+        if (capng_have_capability(CAPNG_AMBIENT, cap) != kept) {
             snprintf(why, why_size, "ambient capability %s is %s", name ? name : "?",
                      kept ? "missing" : "still set");
             return -1;
         }
-        if (plan->harden && !kept && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 0) {
+        if (plan->harden && !kept && capng_have_capability(CAPNG_BOUNDING_SET, cap)) {
             snprintf(why, why_size, "capability %s is still in the bounding set",
                      name ? name : "?");
             return -1;

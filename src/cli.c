@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,14 +117,16 @@ static const char usage_text[] =
 
 void config_init(struct config *cfg)
 {
-    memset(cfg, 0, sizeof(*cfg));
+    /* Everything but the string store, which strings_used = 0 makes empty. */
+    memset(cfg, 0, offsetof(struct config, strings));
     cfg->log_format = LOG_FORMAT_TEXT;
     cfg->grace_ns = DEFAULT_GRACE_NS;
     cfg->caps.harden = true;
-    for (int sig = 0; sig < WARDEN_NSIG; sig++)
-        cfg->signal_rewrite[sig] = sig;
-    for (int code = 0; code < 256; code++)
-        cfg->exit_remap[code] = code;
+}
+
+int config_forwarded_signal(const struct config *cfg, int sig)
+{
+    return cfg->signal_rewrite[sig] ? cfg->signal_rewrite[sig] - 1 : sig;
 }
 
 static const struct option_spec *spec_for(int id)
@@ -181,7 +184,7 @@ static int apply_rewrite(struct config *cfg, const struct origin *origin, const 
         fail(origin, "'%s': KILL, STOP and CHLD cannot be rewritten", value);
         return -1;
     }
-    cfg->signal_rewrite[from] = to;
+    cfg->signal_rewrite[from] = to + 1;
     return 0;
 }
 
@@ -197,7 +200,7 @@ static int apply_remap_exit(struct config *cfg, const struct origin *origin, con
         fail(origin, "'%s': exit codes are numbers from 0 to 255", value);
         return -1;
     }
-    cfg->exit_remap[from] = (int)to;
+    cfg->exit_remap[from] = (int)to + 1;
     return 0;
 }
 
@@ -221,12 +224,10 @@ static void reset_option(struct config *cfg, int id)
         cfg->verbosity = 0;
         break;
     case OPT_REWRITE:
-        for (int sig = 0; sig < WARDEN_NSIG; sig++)
-            cfg->signal_rewrite[sig] = sig;
+        memset(cfg->signal_rewrite, 0, sizeof(cfg->signal_rewrite));
         break;
     case OPT_REMAP_EXIT:
-        for (int code = 0; code < 256; code++)
-            cfg->exit_remap[code] = code;
+        memset(cfg->exit_remap, 0, sizeof(cfg->exit_remap));
         break;
     case OPT_CAP:
         cfg->caps.kept_count = 0;
@@ -353,11 +354,30 @@ static int apply_option(struct config *cfg, int id, const struct origin *origin,
     }
 }
 
-static void env_name_for(const struct option_spec *spec, char *buf, size_t size)
+/* The option that a "WARDEN_NAME=value" entry sets, with *value pointing after the '=';
+ * NULL when the entry is not one of warden's. NAME is the long option in upper case with
+ * '_' for '-'. */
+static const struct option_spec *env_option(const char *entry, const char **value)
 {
-    size_t n = (size_t)snprintf(buf, size, "WARDEN_%s", spec->name);
-    for (size_t i = 7; i < n && i < size; i++)
-        buf[i] = buf[i] == '-' ? '_' : (char)toupper((unsigned char)buf[i]);
+    if (strncmp(entry, "WARDEN_", 7) != 0)
+        return NULL;
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        const struct option_spec *spec = &option_specs[i];
+        const char *name = spec->name, *e = entry + 7;
+        if (!spec->from_environment)
+            continue;
+        for (; *name; name++, e++) {
+            char expected =
+                *name == '-' ? '_' : (char)(*name - ('a' <= *name && *name <= 'z' ? 32 : 0));
+            if (*e != expected)
+                break;
+        }
+        if (*name == '\0' && *e == '=') {
+            *value = e + 1;
+            return spec;
+        }
+    }
+    return NULL;
 }
 
 static const char *env_lookup(char **envp, const char *name)
@@ -396,15 +416,20 @@ static char *keep_string(struct config *cfg, const char *text, size_t len)
 
 static int apply_environment(struct config *cfg, char **envp)
 {
-    for (size_t i = 0; i < OPTION_COUNT; i++) {
-        const struct option_spec *spec = &option_specs[i];
+    /* One pass over the environment: only WARDEN_ entries are looked at closely. */
+    for (char **entry = envp; entry && *entry; entry++) {
+        const char *value;
+        const struct option_spec *spec = env_option(*entry, &value);
         struct origin origin;
-        if (!spec->from_environment)
+        if (!spec)
             continue;
-        env_name_for(spec, origin.label, sizeof(origin.label));
-        const char *value = env_lookup(envp, origin.label);
+        size_t name_len = (size_t)(value - 1 - *entry);
+        if (name_len >= sizeof(origin.label))
+            continue;
+        memcpy(origin.label, *entry, name_len);
+        origin.label[name_len] = '\0';
         /* An empty variable counts as unset, as compose files use WARDEN_X= to clear one. */
-        if (!value || (*value == '\0' && spec->kind != VALUE_NONE))
+        if (*value == '\0' && spec->kind != VALUE_NONE)
             continue;
         if (spec->kind == VALUE_NONE) {
             bool on;
@@ -434,8 +459,6 @@ static int apply_environment(struct config *cfg, char **envp)
     return 0;
 }
 
-/* The log format applies to every line, including an error about an option that comes
- * before --log-format: so it is looked for first, in the environment and the options. */
 #define SHORT_OPTIONS "+:hVvqt:gr:e:p:u:G:c:"
 
 /* Whether the option word (without its value) takes its value from the next word. */

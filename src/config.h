@@ -33,18 +33,25 @@ struct config {
 
     uint64_t grace_ns;
     bool process_group;
-    int signal_rewrite[WARDEN_NSIG]; /* forwarded signal for each received one; 0 drops */
-    int exit_remap[256];
-    int pdeathsig; /* 0: none */
+    /* 0: unchanged; otherwise the forwarded signal + 1 (so 1 drops it). Zero-filled tables
+     * need no set-up at start. Read them through config_forwarded_signal and
+     * exit_code_remapped. */
+    int signal_rewrite[WARDEN_NSIG];
+    int exit_remap[256]; /* 0: unchanged; otherwise the exit code + 1 */
+    int pdeathsig;       /* 0: none */
 
     const char *required_env[CONFIG_LIST_MAX];
     size_t required_env_count;
 
-    /* Values taken from WARDEN_* variables, copied out of environ: lists are split here. */
-    char strings[8192];
+    /* Values taken from WARDEN_* variables, copied out of environ: lists are split here.
+     * Last in the struct: config_init leaves the store itself uninitialised. */
     size_t strings_used;
+    char strings[8192];
 };
 
 void config_init(struct config *cfg);
+
+/* The signal to forward for a received one; SIGNAL_DROPPED when it is dropped. */
+int config_forwarded_signal(const struct config *cfg, int sig);
 
 #endif

@@ -15,5 +15,5 @@ int exit_code_remapped(const struct config *cfg, int code)
 {
     if (code < 0 || code > 255)
         return code;
-    return cfg->exit_remap[code];
+    return cfg->exit_remap[code] ? cfg->exit_remap[code] - 1 : code;
 }

@@ -100,7 +100,7 @@ static void arm_deadline(struct supervision *s, const char *why)
 static void forward_signal(struct supervision *s, int sig, const siginfo_t *info)
 {
     char name[16], target_name[16];
-    int target_sig = s->cfg->signal_rewrite[sig];
+    int target_sig = config_forwarded_signal(s->cfg, sig);
     signal_to_name(sig, name, sizeof(name));
     /* The kernel sends SIGPIPE (and the like) to warden itself when its own write fails,
      * with warden as sender: that is warden's business, not the program's. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "exit_status.h"
 #include "suites.h"
 
 /* cli_parse takes argv as the kernel gives it: writable strings. */
@@ -53,11 +54,11 @@ START_TEST(values_are_parsed)
                            "SIGHUP", "-vv",       "true", NULL};
     ck_assert_int_eq(parse(&cfg, no_env, words), CLI_RUN);
     ck_assert_uint_eq(cfg.grace_ns, 1500000000u);
-    ck_assert_int_eq(cfg.signal_rewrite[SIGTERM], SIGQUIT);
-    ck_assert_int_eq(cfg.signal_rewrite[SIGUSR1], 0);
-    ck_assert_int_eq(cfg.signal_rewrite[SIGINT], SIGINT);
-    ck_assert_int_eq(cfg.exit_remap[143], 0);
-    ck_assert_int_eq(cfg.exit_remap[1], 1);
+    ck_assert_int_eq(config_forwarded_signal(&cfg, SIGTERM), SIGQUIT);
+    ck_assert_int_eq(config_forwarded_signal(&cfg, SIGUSR1), 0);
+    ck_assert_int_eq(config_forwarded_signal(&cfg, SIGINT), SIGINT);
+    ck_assert_int_eq(exit_code_remapped(&cfg, 143), 0);
+    ck_assert_int_eq(exit_code_remapped(&cfg, 1), 1);
     ck_assert_int_eq(cfg.pdeathsig, SIGHUP);
     ck_assert_int_eq(cfg.verbosity, 2);
 }
@@ -114,8 +115,8 @@ START_TEST(environment_then_command_line)
     const char *words[] = {"warden", "cmd", NULL};
     ck_assert_int_eq(parse(&cfg, env, words), CLI_RUN);
     ck_assert_uint_eq(cfg.grace_ns, 3000000000u);
-    ck_assert_int_eq(cfg.signal_rewrite[SIGTERM], SIGQUIT);
-    ck_assert_int_eq(cfg.signal_rewrite[SIGHUP], 0);
+    ck_assert_int_eq(config_forwarded_signal(&cfg, SIGTERM), SIGQUIT);
+    ck_assert_int_eq(config_forwarded_signal(&cfg, SIGHUP), 0);
     ck_assert(cfg.process_group);
     ck_assert_int_eq(cfg.verbosity, 2);
 
@@ -123,8 +124,8 @@ START_TEST(environment_then_command_line)
     ck_assert_int_eq(parse(&cfg, env, words2), CLI_RUN);
     ck_assert_uint_eq(cfg.grace_ns, 1000000000u);
     /* A list on the command line replaces the environment's list. */
-    ck_assert_int_eq(cfg.signal_rewrite[SIGTERM], SIGTERM);
-    ck_assert_int_eq(cfg.signal_rewrite[SIGINT], SIGUSR1);
+    ck_assert_int_eq(config_forwarded_signal(&cfg, SIGTERM), SIGTERM);
+    ck_assert_int_eq(config_forwarded_signal(&cfg, SIGINT), SIGUSR1);
     ck_assert_int_eq(cfg.verbosity, 1);
 }
 END_TEST

@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+"""bench/run.py: warden against tini, tini-static, dumb-init, catatonit, gosu and setpriv
+on this machine, in one run. Writes docs/benchmarks.md and docs/benchmarks.png.
+
+    sudo python3 bench/run.py [--quick]
+
+Installs the peers from Debian's packages if missing, builds its small C helpers with
+gcc, and needs build/warden (the release build). Timings are medians or per-run averages
+of many runs; ratios are against a bare run in the same process, same machine, same run.
+"""
+import datetime
+import os
+import platform
+import re
+import select
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WARDEN = os.path.join(ROOT, "build", "warden")
+WT = os.path.join(ROOT, "build", "tests", "wt")
+OUT = os.path.join(ROOT, "bench", "out")
+QUICK = "--quick" in sys.argv
+TRUE = "/bin/true"
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def ensure_peers():
+    packages = {"tini": "/usr/bin/tini-static", "dumb-init": "/usr/bin/dumb-init",
+                "catatonit": "/usr/bin/catatonit", "gosu": "/usr/sbin/gosu",
+                "gnuplot-nox": "/usr/bin/gnuplot", "valgrind": "/usr/bin/valgrind",
+                "strace": "/usr/bin/strace"}
+    missing = [p for p, path in packages.items() if not os.path.exists(path)]
+    if missing:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
+                       check=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+                       capture_output=True)
+
+
+def build_helpers():
+    os.makedirs(OUT, exist_ok=True)
+    for name in ("startcost", "latency"):
+        sh(["gcc", "-O2", "-o", os.path.join(OUT, name), os.path.join(ROOT, "bench", name + ".c")])
+
+
+INITS = {
+    "warden": [WARDEN, "--"],
+    "tini": ["/usr/bin/tini", "--"],
+    "tini-static": ["/usr/bin/tini-static", "--"],
+    "dumb-init": ["/usr/bin/dumb-init"],
+    "catatonit": ["/usr/bin/catatonit", "--"],
+}
+
+
+def startcost(cmd, mode, runs):
+    cpu, wall = sh([os.path.join(OUT, "startcost"), str(runs), mode, *cmd]).split()
+    return float(cpu), float(wall)
+
+
+def measure_startup():
+    runs = 300 if QUICK else 2000
+    results = {}
+    for mode in ("pid1", "child"):
+        bare = startcost([TRUE], mode, runs)
+        results[(mode, "bare")] = bare
+        for name, prefix in INITS.items():
+            results[(mode, name)] = startcost([*prefix, TRUE], mode, runs)
+    return results, runs
+
+
+def own_instructions(cmd):
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                          *cmd], capture_output=True, text=True)
+    m = re.search(r"Collected : (\d+)", out.stderr)
+    return int(m.group(1)) if m else None
+
+
+def own_syscalls(cmd):
+    with tempfile.NamedTemporaryFile("r", suffix=".strace") as f:
+        subprocess.run(["strace", "-f", "-o", f.name, *cmd], capture_output=True)
+        lines = f.read().splitlines()
+    first = lines[0].split()[0]
+    own = [l for l in lines if l.split()[0] == first and "execve(" not in l
+           and "+++" not in l and "resumed>" not in l]
+    return len(own)
+
+
+def find_init(outer):
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for name in os.listdir("/proc"):
+            if name.isdigit():
+                try:
+                    with open(f"/proc/{name}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    if int(fields[1]) == outer:
+                        return int(name)
+                except (OSError, IndexError):
+                    pass
+        time.sleep(0.002)
+    raise RuntimeError("init not found")
+
+
+def rss_and_wakeups(prefix, seconds):
+    proc = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", *prefix,
+                             "/bin/sleep", "1000"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    init = find_init(proc.pid)
+
+    def read():
+        with open(f"/proc/{init}/status") as f:
+            st = dict(line.split(":", 1) for line in f if ":" in line)
+        return (int(st["voluntary_ctxt_switches"]) + int(st["nonvoluntary_ctxt_switches"]),
+                int(st["VmRSS"].split()[0]))
+    time.sleep(0.5)
+    before, rss = read()
+    time.sleep(seconds)
+    after, _ = read()
+    os.kill(init, signal.SIGKILL)
+    proc.wait()
+    return after - before, rss
+
+
+def orphans(prefix, count):
+    # The program stays until stdin closes, so that the init is still there to be read.
+    proc = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", *prefix, "sh", "-c",
+                             f"{WT} orphans {count} 300; read x"], stdout=subprocess.PIPE,
+                            stdin=subprocess.PIPE, text=True)
+    init = find_init(proc.pid)
+    line = proc.stdout.readline()
+    # se.sum_exec_runtime (ms, ns precision): the init's own CPU, not its children's.
+    with open(f"/proc/{init}/sched") as f:
+        cpu_ns = float(re.search(r"se.sum_exec_runtime\s*:\s*([\d.]+)", f.read()).group(1)) * 1e6
+    proc.stdin.close()
+    proc.wait()
+    m = re.search(r"reaped in ([\d.]+) s", line)
+    left = 0 if m else int(re.search(r": (\d+) still", line).group(1))
+    return (float(m.group(1)) if m else None), cpu_ns / count, left
+
+
+def latency(prefix, runs):
+    samples = []
+    for _ in range(runs):
+        proc = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", *prefix,
+                                 os.path.join(OUT, "latency")], stdout=subprocess.PIPE,
+                                text=True)
+        init = find_init(proc.pid)
+        assert proc.stdout.readline() == "ready\n"
+        t0 = time.monotonic_ns()
+        os.kill(init, signal.SIGTERM)
+        arrived = int(proc.stdout.readline())
+        proc.wait()
+        samples.append((arrived - t0) / 1000)
+    return statistics.median(samples)
+
+
+def mktree(path, entries):
+    sh([sys.executable, os.path.join(ROOT, "bench", "mktree.py"), path, str(entries)])
+
+
+def timed(cmd):
+    t0 = time.monotonic()
+    subprocess.run(cmd, check=True, capture_output=True)
+    return (time.monotonic() - t0) * 1000
+
+
+def chown_scaling():
+    sizes = [10000, 50000, 200000] if QUICK else [10000, 50000, 200000, 1000000]
+    rows = []
+    for size in sizes:
+        base = tempfile.mkdtemp(dir="/var/tmp", prefix="warden-bench-")
+        tree = os.path.join(base, "tree")
+        try:
+            mktree(tree, size)
+            reps = 1 if size >= 1000000 else 3
+            row = {"entries": size}
+            for tool, cmd in (("chown -R", ["chown", "-R", "1000:1000", tree]),
+                              ("find", ["find", tree, "!", "-user", "1000", "-exec", "chown",
+                                        "1000:1000", "{}", "+"]),
+                              ("warden", [WARDEN, "--user", "1000:1000", "--chown", tree,
+                                          TRUE])):
+                first, again = [], []
+                for _ in range(reps):
+                    subprocess.run(["chown", "-R", "0:0", tree], check=True)
+                    os.sync()
+                    first.append(timed(cmd))
+                    os.sync()
+                    again.append(timed(cmd))
+                row[(tool, "first")] = statistics.median(first)
+                row[(tool, "again")] = statistics.median(again)
+            rows.append(row)
+        finally:
+            shutil.rmtree(base, ignore_errors=True)
+    return rows
+
+
+def privilege_drop(runs):
+    cmds = {
+        "bare /bin/true": [TRUE],
+        "tini-static -- /bin/true": ["/usr/bin/tini-static", "--", TRUE],
+        "warden --user nobody -- /bin/true": [WARDEN, "--user", "nobody", "--", TRUE],
+        "gosu nobody /bin/true": ["/usr/sbin/gosu", "nobody", TRUE],
+        "setpriv --reuid nobody --regid nogroup --init-groups /bin/true":
+            ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--init-groups", TRUE],
+    }
+    return {(name, mode): startcost(cmd, mode, runs) for name, cmd in cmds.items()
+            for mode in ("pid1", "child")}
+
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
+            "warden": sh([WARDEN, "--version"]).strip()}
+
+
+def chart(startup, scaling, path):
+    data = os.path.join(OUT, "startup.dat")
+    with open(data, "w") as f:
+        for name in INITS:
+            f.write(f"\"{name}\" {startup[('pid1', name)][0] - startup[('pid1', 'bare')][0]:.1f}\n")
+    sdata = os.path.join(OUT, "scaling.dat")
+    with open(sdata, "w") as f:
+        for row in scaling:
+            f.write(" ".join([str(row["entries"])] + [f"{row[(t, m)]:.1f}" for t in
+                              ("chown -R", "find", "warden") for m in ("first", "again")]) + "\n")
+    script = f"""
+set terminal pngcairo size 1200,480 font ",10"
+set output "{path}"
+set multiplot layout 1,2
+set title "CPU an init adds to /bin/true as PID 1 (us, lower is better)"
+set style fill solid 0.7
+set boxwidth 0.6
+set yrange [0:*]
+unset key
+plot "{data}" using 0:2:xtic(1) with boxes lc rgb "#4472c4", "" using 0:2:(sprintf("%.0f",$2)) with labels offset 0,0.7
+set title "Volume chown time by tree size (ms, log-log)"
+set logscale xy
+set xlabel "entries"
+set key left top
+set yrange [*:*]
+plot "{sdata}" using 1:2 with linespoints title "chown -R, first", \\
+     "" using 1:3 with linespoints title "chown -R, already owned", \\
+     "" using 1:5 with linespoints title "find ! -user, already owned", \\
+     "" using 1:6 with linespoints title "warden --chown, first", \\
+     "" using 1:7 with linespoints title "warden --chown, already owned"
+unset multiplot
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+
+
+def main():
+    assert os.geteuid() == 0, "run as root (namespaces, chown)"
+    assert os.access(WARDEN, os.X_OK), "build warden first: cmake -S . -B build && cmake --build build"
+    ensure_peers()
+    build_helpers()
+    m = machine()
+    print("bench: start-up", flush=True)
+    startup, runs = measure_startup()
+    print("bench: instructions, syscalls, sizes", flush=True)
+    static_info = {}
+    for name, prefix in INITS.items():
+        static_info[name] = {
+            "size": os.path.getsize(prefix[0]),
+            "instructions": own_instructions([*prefix, TRUE]),
+            "syscalls": own_syscalls([*prefix, TRUE]),
+        }
+    print("bench: idle", flush=True)
+    idle = {name: rss_and_wakeups(prefix, 3 if QUICK else 10) for name, prefix in INITS.items()}
+    print("bench: orphans and latency", flush=True)
+    reaping = {name: orphans(prefix, 20000) for name, prefix in INITS.items()}
+    lat = {name: latency(prefix, 50 if QUICK else 200) for name, prefix in INITS.items()}
+    print("bench: privilege drop", flush=True)
+    drop = privilege_drop(300 if QUICK else 2000)
+    print("bench: chown scaling", flush=True)
+    scaling = chown_scaling()
+
+    docs = os.path.join(ROOT, "docs")
+    os.makedirs(docs, exist_ok=True)
+    chart(startup, scaling, os.path.join(docs, "benchmarks.png"))
+    bare1, bare0 = startup[("pid1", "bare")], startup[("child", "bare")]
+    ts = startup[("pid1", "tini-static")][0] - bare1[0]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Regenerated by `sudo python3 bench/run.py` (warden from `build/`, the static musl "
+        "release build; peers from Debian's packages). Every figure comes from the same run "
+        "on the same machine. Benchmarks are not tests: nothing in the test suite depends on "
+        "timing.",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, Linux {m['kernel']}; {m['warden']}; "
+        f"{m['date']}.",
+        "",
+        "![start-up and chown scaling](benchmarks.png)",
+        "",
+        f"## Start-up: `INIT /bin/true` ({runs} runs each; CPU per start from "
+        "RUSAGE_CHILDREN, wall time median)",
+        "",
+        "| init | CPU over bare, PID 1 (µs) | ratio to tini-static | wall, PID 1 (µs) | CPU over bare, plain child (µs) | wall, plain child (µs) |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| bare `/bin/true` | 0 (= {bare1[0]:.0f}) | | {bare1[1]:.0f} | 0 (= {bare0[0]:.0f}) | {bare0[1]:.0f} |",
+    ]
+    for name in INITS:
+        p1, p0 = startup[("pid1", name)], startup[("child", name)]
+        lines.append(f"| {name} | {p1[0] - bare1[0]:.0f} | {(p1[0] - bare1[0]) / ts:.2f} | "
+                     f"{p1[1]:.0f} | {p0[0] - bare0[0]:.0f} | {p0[1]:.0f} |")
+    lines += ["", "## The init itself",
+              "",
+              "| init | binary (bytes) | own instructions (callgrind) | own system calls (strace, after execve) | idle RSS (kB) | wake-ups in idle window |",
+              "|---|---:|---:|---:|---:|---:|"]
+    for name in INITS:
+        info = static_info[name]
+        lines.append(f"| {name} | {info['size']} | {info['instructions']} | {info['syscalls']} | "
+                     f"{idle[name][1]} | {idle[name][0]} |")
+    lines += ["", f"Idle window: {3 if QUICK else 10} s with `sleep` as the program.", "",
+              "## Reaping 20,000 orphans and forwarding SIGTERM (as PID 1)", "",
+              "| init | all reaped after (s) | init CPU per orphan (µs) | left over | SIGTERM forwarding latency, median (µs) |",
+              "|---|---:|---:|---:|---:|"]
+    for name in INITS:
+        secs, per, left = reaping[name]
+        lines.append(f"| {name} | {secs if secs is not None else 'not all'} | {per / 1000:.2f} | {left} | {lat[name]:.0f} |")
+    lines += ["", "## Privilege drop (CPU per start over bare /bin/true)", "",
+              "| command | as PID 1 (µs) | as plain child (µs) | wall median as PID 1 (µs) |",
+              "|---|---:|---:|---:|"]
+    names = sorted({name for name, _ in drop}, key=list(drop).index)
+    for name in names:
+        p1, p0 = drop[(name, "pid1")], drop[(name, "child")]
+        lines.append(f"| `{name}` | {p1[0] - drop[('bare /bin/true', 'pid1')][0]:.0f} | "
+                     f"{p0[0] - drop[('bare /bin/true', 'child')][0]:.0f} | {p1[1]:.0f} |")
+    lines += ["", "## Volume chown (ms; median of 3, 1 run at 1M entries; warm cache)", "",
+              "| entries | chown -R first | chown -R owned | find ! -user first | find ! -user owned | warden first | warden owned | warden/chown -R first | warden/chown -R owned |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in scaling:
+        lines.append(
+            f"| {row['entries']} | {row[('chown -R', 'first')]:.0f} | {row[('chown -R', 'again')]:.0f} | "
+            f"{row[('find', 'first')]:.0f} | {row[('find', 'again')]:.0f} | "
+            f"{row[('warden', 'first')]:.0f} | {row[('warden', 'again')]:.0f} | "
+            f"{row[('warden', 'first')] / row[('chown -R', 'first')]:.2f} | "
+            f"{row[('warden', 'again')] / row[('chown -R', 'again')]:.2f} |")
+    with open(os.path.join(docs, "benchmarks.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
