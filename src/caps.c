@@ -2,12 +2,16 @@
 
 #include <cap-ng.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
 
 #include "log.h"
+#include "procfile.h"
 
 int caps_parse_list(const char *list, struct cap_plan *plan, char *why, size_t why_size)
 {
@@ -98,17 +102,43 @@ int caps_after_switch(const struct cap_plan *plan)
     return 0;
 }
 
+/* CapBnd and CapAmb of the calling process. /proc/self, not /proc/PID as libcap-ng
+ * reads it: a PID namespace without its own /proc would show another process there.
+ * Without /proc, prctl asks the kernel one capability at a time. */
+static void bounding_and_ambient(uint64_t *bounding, uint64_t *ambient)
+{
+    char buf[4096];
+    const char *bnd = NULL, *amb = NULL;
+    if (procfile_read(AT_FDCWD, "/proc/self/status", buf, sizeof(buf)) > 0) {
+        bnd = strstr(buf, "\nCapBnd:\t");
+        amb = strstr(buf, "\nCapAmb:\t");
+    }
+    if (bnd && amb) {
+        *bounding = strtoull(bnd + 9, NULL, 16);
+        *ambient = strtoull(amb + 9, NULL, 16);
+        return;
+    }
+    *bounding = *ambient = 0;
+    for (unsigned int cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
+        if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+            *bounding |= 1ull << cap;
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1)
+            *ambient |= 1ull << cap;
+    }
+}
+
 int caps_verify(const struct cap_plan *plan, char *why, size_t why_size)
 {
-    /* One read of every set (capget and /proc/self/status), then checks in memory. */
+    uint64_t bounding, ambient;
+    /* capget for the effective, permitted and inheritable sets. */
     capng_clear(CAPNG_SELECT_ALL);
     if (capng_get_caps_process() != 0) {
         snprintf(why, why_size, "unable to read capabilities back: %s", strerror(errno));
         return -1;
     }
-    /* libcap-ng reports capabilities past the kernel's last as absent: they cannot be held. */
+    bounding_and_ambient(&bounding, &ambient);
     for (unsigned int cap = 0; cap < 64; cap++) {
-        int kept = plan_keeps(plan, cap);
+        bool kept = plan_keeps(plan, cap);
         const char *name = capng_capability_to_name(cap);
         if (capng_have_capability(CAPNG_EFFECTIVE, cap) != kept ||
             capng_have_capability(CAPNG_PERMITTED, cap) != kept ||
@@ -117,12 +147,12 @@ int caps_verify(const struct cap_plan *plan, char *why, size_t why_size)
                      kept ? "missing" : "still held");
             return -1;
         }
-        if (capng_have_capability(CAPNG_AMBIENT, cap) != kept) {
+        if (((ambient >> cap) & 1) != kept) {
             snprintf(why, why_size, "ambient capability %s is %s", name ? name : "?",
                      kept ? "missing" : "still set");
             return -1;
         }
-        if (plan->harden && !kept && capng_have_capability(CAPNG_BOUNDING_SET, cap)) {
+        if (plan->harden && !kept && ((bounding >> cap) & 1)) {
             snprintf(why, why_size, "capability %s is still in the bounding set",
                      name ? name : "?");
             return -1;

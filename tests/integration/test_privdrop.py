@@ -180,3 +180,11 @@ def test_setuid_helper_gains_nothing_under_no_new_privs(accounts):
         assert (code, out) == (1, "regained root\n")
     finally:
         shutil.rmtree(base)
+
+
+def test_drop_as_pid1_without_its_own_proc():
+    # PID 1 of a new PID namespace that still sees the host's /proc: /proc/1 there is not
+    # warden, so the read-back must use /proc/self. Found by bench/run.py.
+    result = subprocess.run(["unshare", "--pid", "--fork", WARDEN, "--user", "12345:54321",
+                             "sh", "-c", "id -u"], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout) == (0, "12345\n"), result.stderr
