@@ -10,6 +10,7 @@ of many runs; ratios are against a bare run in the same process, same machine, s
 """
 import datetime
 import os
+import pickle
 import platform
 import re
 import select
@@ -287,7 +288,16 @@ def main():
     drop = privilege_drop(300 if QUICK else 2000)
     print("bench: chown scaling", flush=True)
     scaling = chown_scaling()
+    results = (m, startup, runs, static_info, idle, reaping, lat, drop, scaling)
+    with open(os.path.join(OUT, "results.pickle"), "wb") as f:
+        pickle.dump(results, f)
+    render(results)
 
+
+def render(results):
+    """Writes docs/benchmarks.md and the chart from measured results (also alone:
+    bench/run.py --render, from bench/out/results.pickle)."""
+    m, startup, runs, static_info, idle, reaping, lat, drop, scaling = results
     docs = os.path.join(ROOT, "docs")
     os.makedirs(docs, exist_ok=True)
     chart(startup, scaling, os.path.join(docs, "benchmarks.png"))
@@ -335,7 +345,7 @@ def main():
     lines += ["", "## Privilege drop (CPU per start over bare /bin/true)", "",
               "| command | as PID 1 (µs) | as plain child (µs) | wall median as PID 1 (µs) |",
               "|---|---:|---:|---:|"]
-    names = sorted({name for name, _ in drop}, key=list(drop).index)
+    names = list(dict.fromkeys(name for name, _ in drop))
     for name in names:
         p1, p0 = drop[(name, "pid1")], drop[(name, "child")]
         lines.append(f"| `{name}` | {p1[0] - drop[('bare /bin/true', 'pid1')][0]:.0f} | "
@@ -356,4 +366,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if "--render" in sys.argv:
+        with open(os.path.join(OUT, "results.pickle"), "rb") as f:
+            render(pickle.load(f))
+    else:
+        main()
