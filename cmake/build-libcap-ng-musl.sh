@@ -47,7 +47,7 @@ ln -sfn "/usr/include/$multiarch/asm" kernel-headers/asm
 
 cd src
 CC="gcc -specs $specs" CFLAGS="-O2 -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -I$work/kernel-headers" \
-    ./configure --disable-shared --enable-static --without-python3 --prefix="$work/install" >../configure.log 2>&1 ||
+    ./configure --disable-shared --enable-static --without-python --without-python3 --prefix="$work/install" >../configure.log 2>&1 ||
     { tail -20 ../configure.log >&2; exit 1; }
 make -C src libcap-ng.la >../make.log 2>&1 || { tail -20 ../make.log >&2; exit 1; }
 mkdir -p "$work/install/lib" "$work/install/include"

@@ -29,4 +29,11 @@ clang-tidy -p build-asan --quiet src/*.c 2>/dev/null
 echo "== fuzzing: every target for ${FUZZ_SECONDS:-20} s (longer: sh fuzz/run.sh SECONDS)"
 sh fuzz/run.sh "${FUZZ_SECONDS:-20}"
 
+if [ "${WARDEN_SKIP_CONTAINERS:-0}" = 1 ]; then
+    echo "== container tier: skipped (WARDEN_SKIP_CONTAINERS=1)"
+else
+    echo "== container tier: a real Docker engine"
+    sh tests/container/run.sh
+fi
+
 echo "== all suites passed in $(( $(date +%s) - start )) s"

@@ -5,9 +5,9 @@ import signal
 import subprocess
 import time
 
-WARDEN = os.environ.get("WARDEN_BIN", os.path.join(os.path.dirname(__file__), "../../build/warden"))
+WARDEN = os.environ.get("TESTED_WARDEN", os.path.join(os.path.dirname(__file__), "../../build/warden"))
 WT = os.environ.get("WT_BIN", os.path.join(os.path.dirname(__file__), "../../build/tests/wt"))
-SANITIZED = os.environ.get("WARDEN_SANITIZED", "0") in ("1", "ON", "TRUE", "true")
+SANITIZED = os.environ.get("TESTED_SANITIZED", "0") in ("1", "ON", "TRUE", "true")
 
 
 def stat_fields(pid):

@@ -80,7 +80,7 @@ def test_small_address_space(pid1):
     limit = ["sh", "-c", "ulimit -v 8192 && exec \"$@\"", "sh"]
     result = subprocess.run([*prefix, *limit, WARDEN, "-v", "sh", "-c", "exit 3"],
                             capture_output=True, timeout=60)
-    if os.environ.get("WARDEN_SANITIZED") in ("1", "ON", "TRUE", "true"):
+    if os.environ.get("TESTED_SANITIZED") in ("1", "ON", "TRUE", "true"):
         # ASan reserves terabytes of shadow memory: it cannot start at all under ulimit -v.
         assert result.returncode != 0
         return

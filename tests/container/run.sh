@@ -1,0 +1,96 @@
+#!/bin/sh
+# The container tier: warden in a real Docker engine, the way users run it. Installs the
+# engine if missing (apt-get), starts a throwaway one if none answers (and stops only what
+# it started), makes a Debian base image with debootstrap (no registry is needed or
+# reached), builds Dockerfile.test and the examples, then runs test_containers.py.
+set -eu
+cd "$(dirname "$0")/../.."
+lab=${WARDEN_LAB_DIR:-/var/tmp/warden-container-lab}
+suite=bookworm
+base=local/$suite:base
+mkdir -p "$lab"
+start=$(date +%s)
+
+missing=""
+for p in docker.io containerd runc debootstrap; do
+    dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+        missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "container: installing$missing"
+    apt-get update -qq
+    # The package would start a dockerd with its default (bridge, iptables) settings.
+    made_policy=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        made_policy=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing \
+        >"$lab/apt.log" 2>&1 || { tail -20 "$lab/apt.log"; exit 1; }
+    [ "$made_policy" = 0 ] || rm -f /usr/sbin/policy-rc.d
+fi
+
+started=""
+stop_engine() {
+    if [ -n "$started" ] && kill -0 "$started" 2>/dev/null; then
+        kill -TERM "$started"
+        i=0
+        while kill -0 "$started" 2>/dev/null && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
+    fi
+}
+trap stop_engine EXIT
+if ! docker info >/dev/null 2>&1; then
+    # No bridge, no iptables: containers get loopback only; image pulls go to a dead proxy
+    # and fail at once instead of leaving the machine.
+    HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY= \
+        setsid /usr/sbin/dockerd --pidfile "$lab/dockerd.pid" \
+        --bridge=none --iptables=false --ip6tables=false --ip-masq=false --ip-forward=false \
+        --storage-driver=overlay2 --exec-opt native.cgroupdriver=cgroupfs \
+        >"$lab/dockerd.log" 2>&1 </dev/null &
+    started=$!
+    i=0
+    until docker info >/dev/null 2>&1; do
+        i=$((i + 1))
+        [ $i -le 120 ] || { tail -20 "$lab/dockerd.log"; echo "container: dockerd did not start"; exit 1; }
+        sleep 0.5
+    done
+    echo "container: started a throwaway dockerd (pid $started)"
+fi
+
+if ! docker image inspect "$base" >/dev/null 2>&1; then
+    # shellcheck disable=SC2016
+    mirror=$(apt-get indextargets --format '$(REPO_URI)' "Origin: Debian" "Release: $suite" \
+        "Identifier: Packages" | head -n 1)
+    [ -n "$mirror" ] || { apt-get update -qq; mirror=$(apt-get indextargets --format '$(REPO_URI)' \
+        "Origin: Debian" "Release: $suite" "Identifier: Packages" | head -n 1); }
+    rootfs=$(mktemp -d /var/tmp/warden-rootfs.XXXXXX)
+    debootstrap --variant=minbase "$suite" "$rootfs" "$mirror" >"$lab/debootstrap.log" 2>&1 ||
+        { tail -20 "$lab/debootstrap.log"; exit 1; }
+    # shellcheck disable=SC2016
+    apt-get indextargets --format 'deb $(REPO_URI) $(RELEASE) $(COMPONENT)' "Origin: Debian" \
+        "Identifier: Packages" | sort -u >"$rootfs/etc/apt/sources.list"
+    printf 'Acquire::Check-Valid-Until "false";\n' >"$rootfs/etc/apt/apt.conf.d/99warden-tests"
+    rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb
+    tar --numeric-owner -C "$rootfs" -c . | docker import -c 'CMD ["/bin/bash"]' - "$base" >/dev/null
+    rm -rf "$rootfs"
+    echo "container: made $base with debootstrap"
+fi
+
+build() {
+    tag=$1
+    shift
+    DOCKER_BUILDKIT=0 docker build --pull=false --network=host --build-arg "BASE=$base" \
+        --build-arg WARDEN_IMAGE=local/warden-builder -t "$tag" "$@" >"$lab/build-${tag##*/}.log" 2>&1 ||
+        { tail -30 "$lab/build-${tag##*/}.log"; echo "container: building $tag failed"; exit 1; }
+}
+build local/warden-builder --target builder -f Dockerfile.test .
+build local/warden-test -f Dockerfile.test .
+build local/python-web examples/python-web
+build local/postgres-warden examples/postgres
+build local/nginx-warden examples/nginx
+echo "container: images built in $(( $(date +%s) - start )) s"
+
+# Debian's python3, which tests/install-deps.sh gives pytest.
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/container/test_containers.py
+echo "container: tier done in $(( $(date +%s) - start )) s"

@@ -1,0 +1,229 @@
+"""Issue 8: warden in a real Docker engine. Run by tests/container/run.sh, which builds
+the images first (local/warden-test, local/warden-builder and the examples)."""
+import json
+import os
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+
+TEST = "local/warden-test"
+
+
+def docker(*args, check=True, timeout=300):
+    result = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"docker {' '.join(args)}: {result.returncode}\n{result.stderr}")
+    return result
+
+
+def run(*args, timeout=300):
+    return docker("run", "--rm", "--pull=never", *args, check=False, timeout=timeout)
+
+
+def name():
+    return "warden-" + uuid.uuid4().hex[:10]
+
+
+def wait_for(condition, timeout, what):
+    """Polls another process's state (the engine's), with a deadline."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def logs(container):
+    result = docker("logs", container, check=False)
+    return result.stdout + result.stderr
+
+
+def inspect(container, template):
+    return docker("inspect", "--format", template, container).stdout.strip()
+
+
+@pytest.fixture
+def container():
+    names = []
+
+    def make():
+        names.append(name())
+        return names[-1]
+    yield make
+    for n in names:
+        docker("rm", "-f", n, check=False)
+
+
+# The tests make PID and mount namespaces of their own: CAP_SYS_ADMIN and no seccomp
+# filter (--privileged asks for capabilities that this VM's engine cannot grant).
+NAMESPACES = ("--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=unconfined",
+              "--security-opt", "apparmor=unconfined")
+# The image's ENTRYPOINT ends with "--": warden's own options need the entrypoint again.
+WARDEN = ("--entrypoint", "/usr/local/bin/warden")
+
+
+def test_integration_suite_runs_inside_a_container():
+    # pytest itself runs under warden as PID 1 of the container.
+    result = run(*NAMESPACES, TEST, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "passed" in result.stdout
+
+
+def test_warden_is_pid_1():
+    result = run(TEST, "cat", "/proc/1/comm")
+    assert (result.returncode, result.stdout) == (0, "warden\n")
+
+
+def test_zombies_are_reaped_inside_the_container():
+    result = run(TEST, "wt", "orphans", "2000", "60")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "reaped" in result.stdout
+
+
+def test_docker_kill_usr1_reaches_the_app_and_stop_is_clean(container):
+    c = container()
+    docker("run", "-d", "--pull=never", "--name", c, TEST, "wt", "signals", "TERM", "0")
+    wait_for(lambda: "ready" in logs(c), 30, "the app")
+    docker("kill", "-s", "USR1", c)
+    wait_for(lambda: "got USR1" in logs(c), 30, "USR1 to reach the app")
+    start = time.monotonic()
+    docker("stop", "-t", "10", c)
+    assert time.monotonic() - start < 9
+    assert inspect(c, "{{.State.ExitCode}}") == "0"
+    assert "got TERM" in logs(c)
+
+
+def test_docker_stop_kills_after_grace_and_docker_wait_shows_codes(container):
+    c = container()
+    docker("run", "-d", "--pull=never", "--name", c, *WARDEN, TEST, "--grace", "1", "wt",
+           "ignore", "15")
+    wait_for(lambda: "ready" in logs(c), 30, "the app")
+    start = time.monotonic()
+    docker("stop", "-t", "10", c)
+    elapsed = time.monotonic() - start
+    assert inspect(c, "{{.State.ExitCode}}") == "137"
+    assert 0.9 < elapsed < 9, elapsed
+    for args, code in ((["wt", "exit", "7"], "7"), (["-e", "143:0", "wt", "raise", "15"], "0"),
+                       (["wt", "raise", "9"], "137"), (["no-such-program"], "127")):
+        d = container()
+        docker("run", "-d", "--pull=never", "--name", d, *WARDEN, TEST, *args)
+        assert docker("wait", d).stdout.strip() == code, args
+
+
+def test_already_non_root_from_docker_user():
+    result = run("--user", "1000:1000", TEST, "sh", "-c", "id -u; id -g")
+    assert (result.returncode, result.stdout) == (0, "1000\n1000\n"), result.stderr
+    result = run("--user", "1000:1000", *WARDEN, TEST, "--user", "0", "true")
+    assert result.returncode == 125 and "not root" in result.stderr
+
+
+def test_read_only_root_and_cap_drop_all():
+    result = run("--read-only", "--tmpfs", "/tmp", TEST, "sh", "-c", "echo ok > /tmp/x && cat /tmp/x")
+    assert (result.returncode, result.stdout) == (0, "ok\n"), result.stderr
+    result = run("--cap-drop", "ALL", TEST, "sh", "-c", "exit 3")
+    assert result.returncode == 3, result.stderr
+    result = run("--security-opt", "no-new-privileges", TEST, "true")
+    assert result.returncode == 0, result.stderr
+
+
+def test_not_pid_1_under_docker_init(container):
+    result = run("--init", TEST, "sh", "-c", "cat /proc/1/comm; wt orphans 1000 60")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[0] == "docker-init"
+    assert "reaped" in result.stdout
+    assert run("--init", TEST, "wt", "exit", "9").returncode == 9
+    c = container()
+    docker("run", "-d", "--pull=never", "--init", "--name", c, TEST, "wt", "signals", "TERM", "5")
+    wait_for(lambda: "ready" in logs(c), 30, "the app")
+    docker("kill", "-s", "USR1", c)
+    wait_for(lambda: "got USR1" in logs(c), 30, "USR1 through docker-init and warden")
+    docker("stop", c)
+    assert inspect(c, "{{.State.ExitCode}}") == "5"
+
+
+def test_named_volume_prepared_once():
+    volume = name()
+    docker("volume", "create", volume)
+    try:
+        args = ["-v", f"{volume}:/data", "--entrypoint", "/usr/local/bin/warden",
+                "local/python-web", "-v", "--user", "app", "--chown", "/data", "--",
+                "sh", "-c", "mkdir -p /data/sub && touch /data/sub/f && stat -c %U /data/sub/f"]
+        first = run(*args)
+        assert first.returncode == 0, first.stderr
+        assert first.stdout == "app\n"
+        second = run(*args)
+        assert second.returncode == 0, second.stderr
+        assert " 0 changed" in second.stderr, second.stderr
+    finally:
+        docker("volume", "rm", "-f", volume, check=False)
+
+
+def test_python_web_healthcheck_volume_and_clean_stop(container):
+    c = container()
+    docker("run", "-d", "--pull=never", "--name", c, "local/python-web")
+    wait_for(lambda: inspect(c, "{{.State.Health.Status}}") == "healthy", 90, "healthy")
+    assert docker("exec", c, "stat", "-c", "%U", "/data/started").stdout == "app\n"
+    assert "curl" not in docker("exec", c, "sh", "-c", "command -v curl || true").stdout
+    docker("exec", c, "touch", "/tmp/sick")
+    wait_for(lambda: inspect(c, "{{.State.Health.Status}}") == "unhealthy", 90, "unhealthy")
+    start = time.monotonic()
+    docker("stop", c)
+    assert time.monotonic() - start < 9
+    assert inspect(c, "{{.State.ExitCode}}") == "0"
+
+
+def test_postgres_stops_cleanly_with_docker_stop(container):
+    volume = name()
+    docker("volume", "create", volume)
+    try:
+        for attempt in ("first", "second"):
+            c = container()
+            docker("run", "-d", "--pull=never", "--name", c, "-v",
+                   f"{volume}:/var/lib/postgresql/data", "local/postgres-warden")
+            wait_for(lambda: "ready to accept connections" in logs(c), 120, "postgres")
+            if attempt == "second":
+                text = logs(c)
+                assert "was shut down at" in text, text
+                assert "not properly shut down" not in text and "automatic recovery" not in text
+            docker("stop", "-t", "10", c)
+            assert inspect(c, "{{.State.ExitCode}}") == "0", logs(c)
+    finally:
+        docker("volume", "rm", "-f", volume, check=False)
+
+
+def test_nginx_non_root_port_80_graceful_quit(container):
+    c = container()
+    docker("run", "-d", "--pull=never", "--name", c, "local/nginx-warden")
+    wait_for(lambda: inspect(c, "{{.State.Health.Status}}") == "healthy", 90, "nginx healthy")
+    status = docker("exec", c, "cat", "/proc/1/status").stdout
+    assert [l.split()[1] for l in status.splitlines() if l.startswith("Uid:")] == ["33"]
+    probe = docker("exec", c, "/usr/local/bin/warden", "probe", "http://127.0.0.1:80/", check=False)
+    assert probe.returncode == 0, probe.stderr
+    docker("stop", "-t", "10", c)
+    assert inspect(c, "{{.State.ExitCode}}") == "0", logs(c)
+
+
+def test_deb_installs_and_man_page_works():
+    with tempfile.TemporaryDirectory() as tmp:
+        holder = name()
+        docker("create", "--name", holder, "local/warden-builder", "true")
+        try:
+            docker("cp", f"{holder}:/build/warden.deb", os.path.join(tmp, "warden.deb"))
+        finally:
+            docker("rm", "-f", holder, check=False)
+        with open(os.path.join(tmp, "Dockerfile"), "w") as f:
+            f.write("ARG BASE\nFROM ${BASE}\n"
+                    "RUN apt-get update && apt-get install -y --no-install-recommends man-db "
+                    "&& rm -rf /var/lib/apt/lists/*\n"
+                    "COPY warden.deb /tmp/\nRUN dpkg -i /tmp/warden.deb\n")
+        tag = "local/warden-deb"
+        docker("build", "--pull=false", "--network=host", "--build-arg", "BASE=local/bookworm:base",
+               "-t", tag, tmp, timeout=600)
+    result = run(tag, "sh", "-c", "warden --version && man -P cat warden | head -5")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("warden ")
+    assert "NAME" in result.stdout
