@@ -11,25 +11,7 @@ base=local/$suite:base
 mkdir -p "$lab"
 start=$(date +%s)
 
-missing=""
-for p in docker.io containerd runc debootstrap; do
-    dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
-        missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-    echo "container: installing$missing"
-    apt-get update -qq
-    # The package would start a dockerd with its default (bridge, iptables) settings.
-    made_policy=0
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-        chmod 755 /usr/sbin/policy-rc.d
-        made_policy=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing \
-        >"$lab/apt.log" 2>&1 || { tail -20 "$lab/apt.log"; exit 1; }
-    [ "$made_policy" = 0 ] || rm -f /usr/sbin/policy-rc.d
-fi
+sh tests/install-deps.sh docker.io containerd runc debootstrap
 
 started=""
 stop_engine() {

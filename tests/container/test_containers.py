@@ -47,6 +47,15 @@ def inspect(container, template):
 
 
 @pytest.fixture
+def volume():
+    """A fresh named volume, removed afterwards."""
+    made = name()
+    docker("volume", "create", made)
+    yield made
+    docker("volume", "rm", "-f", made, check=False)
+
+
+@pytest.fixture
 def container():
     names = []
 
@@ -145,21 +154,16 @@ def test_not_pid_1_under_docker_init(container):
     assert inspect(c, "{{.State.ExitCode}}") == "5"
 
 
-def test_named_volume_prepared_once():
-    volume = name()
-    docker("volume", "create", volume)
-    try:
-        args = ["-v", f"{volume}:/data", "--entrypoint", "/usr/local/bin/warden",
-                "local/python-web", "-v", "--user", "app", "--chown", "/data", "--",
-                "sh", "-c", "mkdir -p /data/sub && touch /data/sub/f && stat -c %U /data/sub/f"]
-        first = run(*args)
-        assert first.returncode == 0, first.stderr
-        assert first.stdout == "app\n"
-        second = run(*args)
-        assert second.returncode == 0, second.stderr
-        assert " 0 changed" in second.stderr, second.stderr
-    finally:
-        docker("volume", "rm", "-f", volume, check=False)
+def test_named_volume_prepared_once(volume):
+    args = ["-v", f"{volume}:/data", *WARDEN, "local/python-web", "-v", "--user", "app",
+            "--chown", "/data", "--", "sh", "-c",
+            "mkdir -p /data/sub && touch /data/sub/f && stat -c %U /data/sub/f"]
+    first = run(*args)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == "app\n"
+    second = run(*args)
+    assert second.returncode == 0, second.stderr
+    assert " 0 changed" in second.stderr, second.stderr
 
 
 def test_python_web_healthcheck_volume_and_clean_stop(container):
@@ -176,23 +180,18 @@ def test_python_web_healthcheck_volume_and_clean_stop(container):
     assert inspect(c, "{{.State.ExitCode}}") == "0"
 
 
-def test_postgres_stops_cleanly_with_docker_stop(container):
-    volume = name()
-    docker("volume", "create", volume)
-    try:
-        for attempt in ("first", "second"):
-            c = container()
-            docker("run", "-d", "--pull=never", "--name", c, "-v",
-                   f"{volume}:/var/lib/postgresql/data", "local/postgres-warden")
-            wait_for(lambda: "ready to accept connections" in logs(c), 120, "postgres")
-            if attempt == "second":
-                text = logs(c)
-                assert "was shut down at" in text, text
-                assert "not properly shut down" not in text and "automatic recovery" not in text
-            docker("stop", "-t", "10", c)
-            assert inspect(c, "{{.State.ExitCode}}") == "0", logs(c)
-    finally:
-        docker("volume", "rm", "-f", volume, check=False)
+def test_postgres_stops_cleanly_with_docker_stop(container, volume):
+    for attempt in ("first", "second"):
+        c = container()
+        docker("run", "-d", "--pull=never", "--name", c, "-v",
+               f"{volume}:/var/lib/postgresql/data", "local/postgres-warden")
+        wait_for(lambda: "ready to accept connections" in logs(c), 120, "postgres")
+        if attempt == "second":
+            text = logs(c)
+            assert "was shut down at" in text, text
+            assert "not properly shut down" not in text and "automatic recovery" not in text
+        docker("stop", "-t", "10", c)
+        assert inspect(c, "{{.State.ExitCode}}") == "0", logs(c)
 
 
 def test_nginx_non_root_port_80_graceful_quit(container):
