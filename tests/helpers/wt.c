@@ -127,6 +127,25 @@ static const struct {
     {SIGTSTP, "TSTP"}, {SIGALRM, "ALRM"}, {SIGPIPE, "PIPE"},
 };
 
+/* Blocks set and says "ready PID": from then on the caller may send signals. */
+static void take_signals(const sigset_t *set)
+{
+    sigprocmask(SIG_BLOCK, set, NULL);
+    printf("ready %d\n", getpid());
+    fflush(stdout);
+}
+
+static int next_signal(const sigset_t *set)
+{
+    for (;;) {
+        int sig = sigwaitinfo(set, NULL);
+        if (sig > 0)
+            return sig;
+        if (errno != EINTR)
+            die("sigwaitinfo");
+    }
+}
+
 /* Records the signals it gets, one line each, until the stop signal; exits with code. */
 static int cmd_signals(const char *stop_name, int code)
 {
@@ -134,16 +153,9 @@ static int cmd_signals(const char *stop_name, int code)
     sigemptyset(&set);
     for (size_t i = 0; i < sizeof(recorded) / sizeof(recorded[0]); i++)
         sigaddset(&set, recorded[i].sig);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    printf("ready %d\n", getpid());
-    fflush(stdout);
+    take_signals(&set);
     for (;;) {
-        int sig = sigwaitinfo(&set, NULL);
-        if (sig < 0) {
-            if (errno == EINTR)
-                continue;
-            die("sigwaitinfo");
-        }
+        int sig = next_signal(&set);
         const char *name = "?";
         for (size_t i = 0; i < sizeof(recorded) / sizeof(recorded[0]); i++)
             if (recorded[i].sig == sig)
@@ -163,16 +175,9 @@ static int cmd_signal_count(int stop, int code)
     sigset_t set;
     unsigned long counts[65] = {0};
     sigfillset(&set);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    printf("ready %d\n", getpid());
-    fflush(stdout);
+    take_signals(&set);
     for (;;) {
-        int sig = sigwaitinfo(&set, NULL);
-        if (sig < 0) {
-            if (errno == EINTR)
-                continue;
-            die("sigwaitinfo");
-        }
+        int sig = next_signal(&set);
         if (sig < 65)
             counts[sig]++;
         if (sig == stop) {
