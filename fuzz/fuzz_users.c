@@ -54,6 +54,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 __builtin_trap();
             identity_free(&id);
         }
+        if (identity_resolve_gosu(spec, 1000, 1000, lens[3] & 1, &files, &id, why, sizeof(why)) ==
+            0)
+            identity_free(&id);
     }
     if (passwd_fd >= 0)
         close(passwd_fd);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "exit_status.h"
 #include "parse.h"
 #include "signames.h"
 
@@ -111,6 +112,8 @@ static const char usage_text[] =
     "\n"
     "\n"
     "warden probe [--timeout SECONDS] URL: a health check (see warden probe --help).\n"
+    "Called as tini, docker-init, gosu or su-exec (or warden --personality NAME ...), warden\n"
+    "answers as that tool (see the man page).\n"
     "\n"
     "Exit status: COMMAND's own; 128+N if it died of signal N; 125 if warden failed;\n"
     "126 if COMMAND cannot be executed; 127 if it is not found.\n";
@@ -121,6 +124,7 @@ void config_init(struct config *cfg)
     memset(cfg, 0, offsetof(struct config, strings));
     cfg->log_format = LOG_FORMAT_TEXT;
     cfg->grace_ns = DEFAULT_GRACE_NS;
+    cfg->failure_exit = EXIT_WARDEN_FAILED;
     cfg->caps.harden = true;
 }
 

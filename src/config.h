@@ -17,7 +17,9 @@
 #define SIGNAL_DROPPED   0
 
 struct config {
-    char **command; /* NULL-terminated argv of the program */
+    char **command;    /* NULL-terminated argv of the program */
+    int failure_exit;  /* warden's own failures: 125, or 1 as tini */
+    bool warn_on_reap; /* tini -w: a warning for every reaped zombie */
 
     int verbosity; /* -1 quiet, 0 default, 1.. more */
     enum log_format log_format;

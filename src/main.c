@@ -7,6 +7,7 @@
 #include "config.h"
 #include "exit_status.h"
 #include "log.h"
+#include "personality.h"
 #include "privdrop.h"
 #include "probe.h"
 #include "signals.h"
@@ -48,6 +49,18 @@ int main(int argc, char **argv)
     struct config cfg;
     struct signal_state signals;
     pid_t self = getpid();
+    const char *tool;
+
+    /* Called as tini, gosu, ... (a link to warden), it answers as that tool. */
+    enum personality persona = personality_detect(&argc, &argv, &tool);
+    if (persona == PERSONA_UNAVAILABLE) {
+        log_error("warden cannot answer as '%s' yet: call it as warden, tini, docker-init, "
+                  "gosu or su-exec",
+                  tool);
+        return EXIT_WARDEN_FAILED;
+    }
+    if (persona == PERSONA_GOSU || persona == PERSONA_SU_EXEC)
+        return switch_user_main(persona, argc, argv);
 
     /* `warden probe URL` is a health check, not an init; `warden -- probe` runs a program
      * named probe. */
@@ -55,37 +68,39 @@ int main(int argc, char **argv)
         cli_configure_probe_logging(environ);
         return probe_main(argc - 1, argv + 1);
     }
-    switch (cli_parse(argc, argv, environ, &cfg)) {
+    enum cli_result parsed = persona == PERSONA_TINI ? tini_parse(argc, argv, environ, &cfg)
+                                                     : cli_parse(argc, argv, environ, &cfg);
+    switch (parsed) {
     case CLI_DONE:
         return 0;
     case CLI_ERROR:
-        return EXIT_WARDEN_FAILED;
+        return persona == PERSONA_TINI ? 1 : EXIT_WARDEN_FAILED;
     case CLI_RUN:
         break;
     }
     if (cli_check_required_environment(&cfg) != 0)
-        return EXIT_WARDEN_FAILED;
+        return cfg.failure_exit;
     if (privdrop_refuse_setuid_install() != 0)
-        return EXIT_WARDEN_FAILED;
+        return cfg.failure_exit;
     if (signals_take_over(&signals) != 0)
-        return EXIT_WARDEN_FAILED;
+        return cfg.failure_exit;
     cli_scrub_environment();
 
     if (cfg.user) {
         struct identity identity;
         if (resolve_identity(&cfg, &identity) != 0)
-            return EXIT_WARDEN_FAILED;
+            return cfg.failure_exit;
         int ready =
             prepare_volumes(&cfg, &identity) == 0 && privdrop_become(&identity, &cfg.caps) == 0;
         identity_free(&identity);
         if (!ready)
-            return EXIT_WARDEN_FAILED;
+            return cfg.failure_exit;
     }
 
     /* Only --pdeathsig needs to notice a parent that is gone before it is armed. */
     pid_t original_parent = cfg.pdeathsig ? getppid() : 0;
     if (supervise_prepare(&cfg, self, original_parent) != 0)
-        return EXIT_WARDEN_FAILED;
+        return cfg.failure_exit;
 
     struct spawn_request request = {
         .argv = cfg.command,
@@ -96,7 +111,7 @@ int main(int argc, char **argv)
     int exec_errno = 0;
     switch (spawn_program(&request, &child, &exec_errno)) {
     case SPAWN_FORK_FAILED:
-        return EXIT_WARDEN_FAILED;
+        return cfg.failure_exit;
     case SPAWN_EXEC_FAILED:
         log_error("unable to run '%s': %s", cfg.command[0], strerror(exec_errno));
         supervise(&cfg, &signals, child, self);

@@ -73,8 +73,9 @@ static bool reap_all(struct supervision *s)
                            2, "main program (pid %ld) ended with status %d", (long)pid,
                            exit_code_for_status(status));
             } else {
-                log_fields(LOG_LEVEL_DEBUG, (struct log_field[]){LOG_NUM("pid", pid)}, 1,
-                           "reaped pid %ld", (long)pid);
+                log_fields(s->cfg->warn_on_reap ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG,
+                           (struct log_field[]){LOG_NUM("pid", pid)}, 1, "reaped pid %ld",
+                           (long)pid);
             }
             continue;
         }

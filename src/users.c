@@ -237,6 +237,44 @@ int identity_resolve(const char *spec, const char *group_list, uid_t current_uid
     return 0;
 }
 
+int identity_resolve_gosu(const char *spec, uid_t current_uid, gid_t current_gid,
+                          bool su_exec_rules, const struct account_files *files,
+                          struct identity *out, char *why, size_t why_size)
+{
+    char user[256];
+    const char *colon = strchr(spec, ':');
+    size_t user_len = colon ? (size_t)(colon - spec) : strlen(spec);
+
+    memset(out, 0, sizeof(*out));
+    if (user_len >= sizeof(user))
+        return fail(why, why_size, "user name too long");
+    memcpy(user, spec, user_len);
+    user[user_len] = '\0';
+    if (*spec == '\0' || (colon && (colon[1] == '\0' || strchr(colon + 1, ':'))))
+        return fail(why, why_size, "'%s' is not USER[:GROUP]", spec);
+    if (resolve_user(user, current_uid, files, out, why, why_size) != 0)
+        return -1;
+    if (!out->has_name) {
+        /* Their rule, kept for compatibility: a bare number keeps the caller's gid. */
+        out->gid = current_gid;
+        strcpy(out->home, "/");
+    }
+    /* gosu: the groups that list the user, nothing more (none with an explicit group or a
+     * bare number). su-exec: getgrouplist, which adds the primary group, or just GROUP. */
+    int rc = 0;
+    if (colon)
+        rc = resolve_group(colon + 1, files, &out->gid, why, why_size);
+    if (rc == 0 && su_exec_rules && add_group(out, out->gid) != 0)
+        rc = fail(why, why_size, "out of memory");
+    if (rc == 0 && !colon && out->has_name)
+        rc = groups_listing_user(out, files, out, why, why_size);
+    if (rc != 0) {
+        identity_free(out);
+        return -1;
+    }
+    return 0;
+}
+
 void identity_free(struct identity *id)
 {
     free(id->groups);

@@ -32,6 +32,13 @@ int identity_resolve(const char *spec, const char *group_list, uid_t current_uid
                      const struct account_files *files, struct identity *out, char *why,
                      size_t why_size);
 
+/* The rules of gosu and su-exec, for those personalities: a number with no passwd entry
+ * keeps the caller's gid; the supplementary groups are those listing the user (gosu), plus
+ * the primary group (su-exec); with USER:GROUP, none (gosu) or GROUP alone (su-exec). */
+int identity_resolve_gosu(const char *spec, uid_t current_uid, gid_t current_gid,
+                          bool su_exec_rules, const struct account_files *files,
+                          struct identity *out, char *why, size_t why_size);
+
 void identity_free(struct identity *id);
 
 /* A uid or gid written as a number: decimal digits, at most 4294967294. */

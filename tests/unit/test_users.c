@@ -217,6 +217,30 @@ START_TEST(nis_compat_lines_are_not_users)
 }
 END_TEST
 
+START_TEST(gosu_and_su_exec_rules)
+{
+    struct identity id;
+    char why[256];
+    ck_assert_int_eq(identity_resolve_gosu("app", 0, 0, false, &files, &id, why, sizeof(why)), 0);
+    ck_assert_uint_eq(id.group_count, 2); /* staff and video; not the primary group */
+    identity_free(&id);
+    ck_assert_int_eq(identity_resolve_gosu("app", 0, 0, true, &files, &id, why, sizeof(why)), 0);
+    ck_assert_uint_eq(id.group_count, 3); /* su-exec adds the primary group */
+    identity_free(&id);
+    ck_assert_int_eq(identity_resolve_gosu("12345", 0, 7, false, &files, &id, why, sizeof(why)), 0);
+    ck_assert_uint_eq(id.gid, 7); /* their rule: the caller's gid */
+    ck_assert_uint_eq(id.group_count, 0);
+    identity_free(&id);
+    ck_assert_int_eq(identity_resolve_gosu("app:video", 0, 0, true, &files, &id, why, sizeof(why)),
+                     0);
+    ck_assert_uint_eq(id.gid, 44);
+    ck_assert_uint_eq(id.group_count, 1);
+    identity_free(&id);
+    ck_assert_int_eq(identity_resolve_gosu("0day", 0, 0, false, &files, &id, why, sizeof(why)), -1);
+    ck_assert_int_eq(identity_resolve_gosu("app:", 0, 0, false, &files, &id, why, sizeof(why)), -1);
+}
+END_TEST
+
 START_TEST(id_numbers)
 {
     unsigned int v;
@@ -243,6 +267,7 @@ Suite *users_suite(void)
     tcase_add_test(tc, long_lines_and_many_groups);
     tcase_add_test(tc, missing_files);
     tcase_add_test(tc, id_numbers);
+    tcase_add_test(tc, gosu_and_su_exec_rules);
     tcase_add_test(tc, nis_compat_lines_are_not_users);
     suite_add_tcase(s, tc);
     return s;

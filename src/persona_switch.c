@@ -1,0 +1,76 @@
+/* warden as gosu or su-exec: switch user and exec in place, with their rules. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "personality.h"
+#include "privdrop.h"
+#include "users.h"
+
+/* Both tools exit 1 for every failure of their own. */
+#define SWITCH_FAILED 1
+
+static void switch_usage(const char *name, FILE *to)
+{
+    fprintf(to,
+            "Usage: %s user-spec command [args]\n"
+            "   eg: %s tianon bash\n"
+            "       %s nobody:root bash -c 'whoami && id'\n"
+            "       %s 1000:1 id\n\n"
+            "%s (warden %s): switch to user-spec and exec command in place.\n",
+            name, name, name, name, name, WARDEN_VERSION);
+}
+
+int switch_user_main(enum personality persona, int argc, char **argv)
+{
+    static const struct account_files files = {"/etc/passwd", "/etc/group"};
+    const char *name = persona == PERSONA_GOSU ? "gosu" : "su-exec";
+    if (persona == PERSONA_GOSU && argc == 2) {
+        const char *arg = argv[1];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h") || !strcmp(arg, "-?")) {
+            switch_usage(name, stdout);
+            return 0;
+        }
+        if (!strcmp(arg, "--version") || !strcmp(arg, "-v")) {
+            printf("1.17 (warden %s)\n", WARDEN_VERSION);
+            return 0;
+        }
+    }
+    if (argc < 3) {
+        switch_usage(name, stderr);
+        return SWITCH_FAILED;
+    }
+    if (privdrop_refuse_setuid_install() != 0)
+        return SWITCH_FAILED;
+
+    struct identity id;
+    char why[512];
+    if (identity_resolve_gosu(argv[1], getuid(), getgid(), persona == PERSONA_SU_EXEC, &files, &id,
+                              why, sizeof(why)) != 0) {
+        log_error("%s: %s: %s", name, argv[1], why);
+        return SWITCH_FAILED;
+    }
+    /* Their hardening, which is none: no no_new_privs, the bounding set as it is. */
+    struct cap_plan plan = {.kept_count = 0, .harden = false};
+    int rc = 0;
+    if (geteuid() != 0) {
+        if (id.uid != geteuid() || id.gid != getegid()) {
+            log_error("%s: failed switching to '%s': operation not permitted", name, argv[1]);
+            rc = -1;
+        }
+    } else {
+        rc = privdrop_switch(&id, &plan);
+    }
+    if (rc == 0 && setenv("HOME", id.home, 1) != 0)
+        rc = -1;
+    identity_free(&id);
+    if (rc != 0)
+        return SWITCH_FAILED;
+    /* In place, so the command is looked up in PATH as the new user, like theirs. */
+    execvp(argv[2], argv + 2);
+    log_error("%s: exec %s: %s", name, argv[2], strerror(errno));
+    return SWITCH_FAILED;
+}

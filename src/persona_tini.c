@@ -1,0 +1,110 @@
+/* warden as tini (and docker-init, which Docker installs tini as). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exit_status.h"
+#include "parse.h"
+#include "personality.h"
+#include "signames.h"
+
+#define TINI_VERSION       "0.19.0"
+#define TINI_USAGE_FAILURE 1
+
+static void tini_usage(const char *name, FILE *to)
+{
+    fprintf(to,
+            "%s (tini version %s - warden %s)\n"
+            "Usage: %s [OPTIONS] PROGRAM -- [ARGS] | --version\n\n"
+            "Execute a program under the supervision of a valid init process (%s)\n\n"
+            "Command line options:\n\n"
+            "  --version: Show version and exit.\n"
+            "  -h: Show this help message and exit.\n"
+            "  -s: Register as a process subreaper (warden always does when not PID 1).\n"
+            "  -p SIGNAL: Trigger SIGNAL when parent dies, e.g. \"-p SIGKILL\".\n"
+            "  -v: Generate more verbose output. Repeat up to 3 times.\n"
+            "  -w: Print a warning when processes are getting reaped.\n"
+            "  -g: Send signals to the child's process group.\n"
+            "  -e EXIT_CODE: Remap EXIT_CODE (from 0 to 255) to 0.\n"
+            "  -l: Show license and exit.\n\n"
+            "Environment variables:\n\n"
+            "  TINI_SUBREAPER: Register as a process subreaper (accepted; always on).\n"
+            "  TINI_VERBOSITY: Set the verbosity level (default: 1).\n"
+            "  TINI_KILL_PROCESS_GROUP: Send signals to the child's process group.\n\n",
+            name, TINI_VERSION, WARDEN_VERSION, name, name);
+}
+
+enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cfg)
+{
+    const char *name = argv[0];
+    config_init(cfg);
+    cfg->failure_exit = TINI_USAGE_FAILURE;
+    /* tini's levels: 1 (default) warnings, 2 info, 3 debug. */
+    int verbosity = 1;
+    for (char **e = envp; e && *e; e++) {
+        unsigned long level;
+        if (strncmp(*e, "TINI_VERBOSITY=", 15) == 0 && parse_unsigned(*e + 15, 9, &level) == 0)
+            verbosity = (int)level;
+        else if (strncmp(*e, "TINI_KILL_PROCESS_GROUP=", 24) == 0)
+            cfg->process_group = true; /* tini: present at all means on */
+    }
+    /* Docker runs `docker-init --version` and parses "tini version X - git.Y". */
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("tini version %s - git.warden-%s\n", TINI_VERSION, WARDEN_VERSION);
+        return CLI_DONE;
+    }
+    opterr = 0;
+    optind = 0;
+    /* '+': options end at PROGRAM. tini itself lets GNU getopt permute, so `tini prog -v`
+     * takes -v for itself; here it stays prog's (see the man page). */
+    for (int opt; (opt = getopt(argc, argv, "+hsp:vwgle:")) != -1;) {
+        unsigned long code;
+        switch (opt) {
+        case 'h':
+            tini_usage(name, stdout);
+            return CLI_DONE;
+        case 's':
+            break;
+        case 'p':
+            cfg->pdeathsig = signal_from_name(optarg);
+            if (cfg->pdeathsig <= 0 || cfg->pdeathsig >= WARDEN_NSIG) {
+                log_error("-p: unknown signal '%s'", optarg);
+                return CLI_ERROR;
+            }
+            break;
+        case 'v':
+            verbosity++;
+            break;
+        case 'w':
+            cfg->warn_on_reap = true;
+            break;
+        case 'g':
+            cfg->process_group = true;
+            break;
+        case 'e':
+            if (parse_unsigned(optarg, 255, &code) != 0) {
+                log_error("-e: '%s' is not an exit code from 0 to 255", optarg);
+                return CLI_ERROR;
+            }
+            cfg->exit_remap[code] = 0 + 1;
+            break;
+        case 'l':
+            printf("tini's license is MIT; this is warden %s, a separate work answering to "
+                   "tini's options.\n",
+                   WARDEN_VERSION);
+            return CLI_DONE;
+        default:
+            tini_usage(name, stderr);
+            return CLI_ERROR;
+        }
+    }
+    if (optind >= argc) {
+        tini_usage(name, stderr);
+        return CLI_ERROR;
+    }
+    cfg->verbosity = verbosity - 1;
+    cfg->command = argv + optind;
+    log_configure(cfg->verbosity, cfg->log_format);
+    return CLI_RUN;
+}

@@ -1,0 +1,26 @@
+/* Drop-in personalities: warden answers as the tool whose name it is called by. */
+#ifndef WARDEN_PERSONALITY_H
+#define WARDEN_PERSONALITY_H
+
+#include "cli.h"
+#include "config.h"
+
+enum personality {
+    PERSONA_WARDEN,
+    PERSONA_TINI, /* tini, tini-static, docker-init */
+    PERSONA_GOSU,
+    PERSONA_SU_EXEC,
+    PERSONA_UNAVAILABLE, /* a known tool whose personality is not there yet */
+};
+
+/* From the base name of argv[0], or `warden --personality NAME ...` (removed from argv).
+ * On PERSONA_UNAVAILABLE, *name is the tool's name. */
+enum personality personality_detect(int *argc, char ***argv, const char **name);
+
+/* tini's command line and TINI_* environment into cfg (tini's exit code 1 for usage). */
+enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cfg);
+
+/* gosu and su-exec: USER-SPEC COMMAND [ARG...], run in place (no init duties). */
+int switch_user_main(enum personality persona, int argc, char **argv);
+
+#endif

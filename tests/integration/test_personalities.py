@@ -1,0 +1,150 @@
+"""Issue 7 (in part): warden answers as tini/docker-init, gosu and su-exec. The same
+commands run against the original tools from Debian's packages, and their results
+(exit codes, ids, groups, capabilities, stdout) must agree."""
+import os
+import signal
+import subprocess
+
+import pytest
+
+from harness import WARDEN, WT, assert_one_error_line, command_line, proc_status, run
+
+TINI = "/usr/bin/tini-static"
+GOSU = "/usr/sbin/gosu"
+
+
+@pytest.fixture(scope="module")
+def links(tmp_path_factory):
+    """warden under the tools' names, as `ln -s warden /usr/local/bin/tini` would make it."""
+    base = tmp_path_factory.mktemp("links")
+    for name in ("tini", "docker-init", "gosu", "su-exec", "dumb-init"):
+        os.symlink(os.path.abspath(WARDEN), base / name)
+    return base
+
+
+def both(cmd_for, pid1=True, accounts=None, env=None):
+    """Runs the same command with the original tool and with warden under its name."""
+    results = []
+    for tool in cmd_for:
+        cmd = command_line([], pid1, accounts=accounts)[:-1] + tool
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
+        results.append(r)
+    return results
+
+
+@pytest.mark.parametrize("args,code", [
+    (["--", "sh", "-c", "exit 3"], 3),
+    (["--", WT, "raise", "15"], 143),
+    (["-e", "143", "--", WT, "raise", "15"], 0),
+    (["-e", "3", "-e", "4", "--", "sh", "-c", "exit 4"], 0),
+    (["-s", "-v", "-w", "-g", "--", "true"], 0),
+    (["-p", "SIGTERM", "--", "true"], 0),
+    ([], 1),
+    (["-x", "true"], 1),
+    (["-e", "300", "true"], 1),
+    (["-h"], 0),
+])
+def test_tini_exit_codes_match(links, args, code):
+    real, ours = both([[TINI, *args], [str(links / "tini"), *args]])
+    assert real.returncode == code, real.stderr
+    assert ours.returncode == code, ours.stderr
+
+
+def test_tini_version_is_what_docker_parses(links):
+    for name in ("tini", "docker-init"):
+        result = subprocess.run([str(links / name), "--version"], capture_output=True, text=True)
+        assert result.returncode == 0
+        assert result.stdout.startswith("tini version 0.19.0")
+    real = subprocess.run([TINI, "--version"], capture_output=True, text=True)
+    assert real.stdout.startswith("tini version ")
+
+
+def test_tini_kill_process_group_env(links):
+    env = dict(os.environ, TINI_KILL_PROCESS_GROUP="1")
+    for tini in (TINI, str(links / "tini")):
+        cmd = ["unshare", "--pid", "--fork", "--mount-proc", tini, "--", "sh", "-c",
+               f"{WT} signals TERM 0 & wait"]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env, text=True)
+        assert proc.stdout.readline().startswith("ready")
+        init = [int(p) for p in os.listdir("/proc") if p.isdigit() and
+                open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(proc.pid)][0]
+        os.kill(init, signal.SIGUSR1)
+        assert proc.stdout.readline() == "got USR1\n", tini
+        assert proc.wait(timeout=30) == 128 + 10
+
+
+def gosu_cases():
+    return [
+        (["app", "id"], 0),
+        (["app:video", "id"], 0),
+        (["1000", "id"], 0),
+        (["12345", "id"], 0),
+        (["12345:54321", "id"], 0),
+        (["app", "sh", "-c", "echo $HOME; echo ${USER-unset}"], 0),
+        (["nosuchuser", "true"], 1),
+        (["app:nosuchgroup", "true"], 1),
+        (["app"], 1),
+        ([], 1),
+        (["app", "no-such-program"], 1),
+        (["--version"], 0),
+    ]
+
+
+@pytest.mark.parametrize("args,code", gosu_cases())
+def test_gosu_matches_the_original(links, accounts, args, code):
+    env = {k: v for k, v in os.environ.items() if k not in ("HOME", "USER")}
+    real, ours = both([[GOSU, *args], [str(links / "gosu"), *args]], pid1=False,
+                      accounts=accounts, env=env)
+    assert real.returncode == code, real.stderr
+    assert ours.returncode == code, ours.stderr
+    if code == 0 and args != ["--version"]:
+        assert ours.stdout == real.stdout
+
+
+def test_gosu_ids_groups_and_capabilities_match(links, accounts):
+    fields = ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb",
+              "NoNewPrivs")
+    for spec in ("app", "app:video", "12345", "web:0"):
+        real, ours = both([[GOSU, spec, "cat", "/proc/self/status"],
+                           [str(links / "gosu"), spec, "cat", "/proc/self/status"]],
+                          pid1=False, accounts=accounts)
+        assert real.returncode == ours.returncode == 0, ours.stderr
+        want, got = proc_status(real.stdout), proc_status(ours.stdout)
+        for field in fields:
+            assert got[field].split() == want[field].split(), (spec, field)
+
+
+def test_gosu_execs_in_place(links, accounts):
+    # No init duties: the command replaces gosu, keeping its pid.
+    code, out, _ = run(["--personality", "gosu", "app", "sh", "-c", "echo $$ $PPID"],
+                       pid1=True, accounts=accounts)
+    assert code == 0
+    assert out.split()[0] == "1"  # still PID 1: nothing stayed behind to supervise
+
+
+def test_su_exec_documented_behaviour(links, accounts):
+    su_exec = str(links / "su-exec")
+    cases = [
+        (["app", "sh", "-c", "id -u; id -g; echo $HOME"], 0, "1000\n1000\n/home/app\n"),
+        (["app:video", "sh", "-c", "grep ^Groups /proc/self/status | cut -f2"], 0, "44 \n"),
+        (["app", "sh", "-c", "grep ^Groups /proc/self/status | cut -f2"], 0, "44 50 1000 \n"),
+        (["nosuchuser", "true"], 1, ""),
+        (["app"], 1, ""),
+        (["--version"], 1, ""),
+    ]
+    for args, want_code, want_out in cases:
+        cmd = command_line([], False, accounts=accounts)[:-1] + [su_exec, *args]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        assert r.returncode == want_code, (args, r.stderr)
+        if want_code == 0:
+            assert r.stdout == want_out, args
+
+
+def test_unavailable_and_unknown_personalities_are_refused(links):
+    r = subprocess.run([str(links / "dumb-init"), "true"], capture_output=True, text=True)
+    assert r.returncode == 125
+    assert_one_error_line(r.stderr, "dumb-init")
+    r = subprocess.run([WARDEN, "--personality", "nosuchtool", "true"], capture_output=True,
+                       text=True)
+    assert r.returncode == 125
+    assert "--personality" in r.stderr
