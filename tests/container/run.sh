@@ -11,7 +11,7 @@ base=local/$suite:base
 mkdir -p "$lab"
 start=$(date +%s)
 
-sh tests/install-deps.sh docker.io containerd runc debootstrap
+sh tests/install-deps.sh docker.io containerd runc debootstrap docker-compose
 
 started=""
 stop_engine() {
@@ -71,6 +71,8 @@ build local/warden-test -f Dockerfile.test .
 build local/python-web examples/python-web
 build local/postgres-warden examples/postgres
 build local/nginx-warden examples/nginx
+# The names examples/compose.yaml gives its images.
+for image in python-web postgres-warden nginx-warden; do docker tag "local/$image" "$image"; done
 echo "container: images built in $(( $(date +%s) - start )) s"
 
 # Debian's python3, which tests/install-deps.sh gives pytest.

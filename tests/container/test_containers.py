@@ -226,3 +226,25 @@ def test_deb_installs_and_man_page_works():
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("warden ")
     assert "NAME" in result.stdout
+
+
+def test_compose_example_comes_up_healthy_and_stops_cleanly():
+    project = name()
+    compose = ["docker-compose", "-f", os.path.join(os.path.dirname(__file__), "..", "..",
+                                                    "examples", "compose.yaml"), "-p", project]
+    up = subprocess.run([*compose, "up", "-d", "--no-build"], capture_output=True, text=True,
+                        timeout=300)
+    try:
+        assert up.returncode == 0, up.stderr
+        names = {service: f"{project}_{service}_1" for service in ("web", "db", "proxy")}
+        for service, c in names.items():
+            wait_for(lambda c=c: inspect(c, "{{.State.Health.Status}}") == "healthy", 120,
+                     f"{service} healthy")
+            assert docker("exec", c, "cat", "/proc/1/comm").stdout == "warden\n"
+        stop = subprocess.run([*compose, "stop", "-t", "10"], capture_output=True, text=True,
+                              timeout=120)
+        assert stop.returncode == 0, stop.stderr
+        for service, c in names.items():
+            assert inspect(c, "{{.State.ExitCode}}") == "0", (service, logs(c))
+    finally:
+        subprocess.run([*compose, "down", "-v"], capture_output=True, timeout=120)
