@@ -112,8 +112,8 @@ static const char usage_text[] =
     "\n"
     "\n"
     "warden probe [--timeout SECONDS] URL: a health check (see warden probe --help).\n"
-    "Called as tini, docker-init, gosu or su-exec (or warden --personality NAME ...), warden\n"
-    "answers as that tool (see the man page).\n"
+    "Called as tini, docker-init, dumb-init, catatonit, gosu or su-exec (or\n"
+    "warden --personality NAME ...), warden answers as that tool (see the man page).\n"
     "\n"
     "Exit status: COMMAND's own; 128+N if it died of signal N; 125 if warden failed;\n"
     "126 if COMMAND cannot be executed; 127 if it is not found.\n";
@@ -381,15 +381,6 @@ static const struct option_spec *env_option(const char *entry, const char **valu
             return spec;
         }
     }
-    return NULL;
-}
-
-static const char *env_lookup(char **envp, const char *name)
-{
-    size_t len = strlen(name);
-    for (char **e = envp; e && *e; e++)
-        if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
-            return *e + len + 1;
     return NULL;
 }
 

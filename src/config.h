@@ -17,9 +17,12 @@
 #define SIGNAL_DROPPED   0
 
 struct config {
-    char **command;    /* NULL-terminated argv of the program */
-    int failure_exit;  /* warden's own failures: 125, or 1 as tini */
-    bool warn_on_reap; /* tini -w: a warning for every reaped zombie */
+    char **command;        /* NULL-terminated argv of the program */
+    int failure_exit;      /* warden's own failures: 125, or 1 as tini */
+    bool warn_on_reap;     /* tini -w: a warning for every reaped zombie */
+    int exec_failure_exit; /* 0: 126/127; dumb-init 2, catatonit 1 */
+    bool new_session;      /* dumb-init: the child leads a session of its own */
+    bool pause;            /* catatonit -P: no program; exit 0 on INT or TERM */
 
     int verbosity; /* -1 quiet, 0 default, 1.. more */
     enum log_format log_format;

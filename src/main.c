@@ -55,7 +55,7 @@ int main(int argc, char **argv)
     enum personality persona = personality_detect(&argc, &argv, &tool);
     if (persona == PERSONA_UNAVAILABLE) {
         log_error("warden cannot answer as '%s' yet: call it as warden, tini, docker-init, "
-                  "gosu or su-exec",
+                  "dumb-init, catatonit, gosu or su-exec",
                   tool);
         return EXIT_WARDEN_FAILED;
     }
@@ -68,13 +68,26 @@ int main(int argc, char **argv)
         cli_configure_probe_logging(environ);
         return probe_main(argc - 1, argv + 1);
     }
-    enum cli_result parsed = persona == PERSONA_TINI ? tini_parse(argc, argv, environ, &cfg)
-                                                     : cli_parse(argc, argv, environ, &cfg);
+    enum cli_result parsed;
+    switch (persona) {
+    case PERSONA_TINI:
+        parsed = tini_parse(argc, argv, environ, &cfg);
+        break;
+    case PERSONA_DUMB_INIT:
+        parsed = dumb_init_parse(argc, argv, environ, &cfg);
+        break;
+    case PERSONA_CATATONIT:
+        parsed = catatonit_parse(argc, argv, environ, &cfg);
+        break;
+    default:
+        parsed = cli_parse(argc, argv, environ, &cfg);
+        break;
+    }
     switch (parsed) {
     case CLI_DONE:
         return 0;
     case CLI_ERROR:
-        return persona == PERSONA_TINI ? 1 : EXIT_WARDEN_FAILED;
+        return persona == PERSONA_WARDEN ? EXIT_WARDEN_FAILED : 1;
     case CLI_RUN:
         break;
     }
@@ -102,10 +115,14 @@ int main(int argc, char **argv)
     if (supervise_prepare(&cfg, self, original_parent) != 0)
         return cfg.failure_exit;
 
+    if (cfg.pause)
+        return supervise_pause(&signals, self);
+
     struct spawn_request request = {
         .argv = cfg.command,
         .child_mask = &signals.original_mask,
-        .give_terminal = spawn_should_give_terminal(),
+        .new_session = cfg.new_session,
+        .give_terminal = !cfg.new_session && spawn_should_give_terminal(),
     };
     pid_t child;
     int exec_errno = 0;
@@ -115,7 +132,8 @@ int main(int argc, char **argv)
     case SPAWN_EXEC_FAILED:
         log_error("unable to run '%s': %s", cfg.command[0], strerror(exec_errno));
         supervise(&cfg, &signals, child, self);
-        return spawn_exec_failure_status(exec_errno);
+        return cfg.exec_failure_exit ? cfg.exec_failure_exit
+                                     : spawn_exec_failure_status(exec_errno);
     case SPAWN_STARTED:
         log_fields(LOG_LEVEL_INFO, (struct log_field[]){LOG_NUM("pid", child)}, 1,
                    "started '%s' as pid %ld", cfg.command[0], (long)child);

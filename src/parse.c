@@ -61,3 +61,12 @@ int parse_pair(const char *text, char *from, char *to, unsigned long size)
     memcpy(to, colon + 1, to_len + 1);
     return 0;
 }
+
+const char *env_lookup(char **envp, const char *name)
+{
+    size_t len = strlen(name);
+    for (char **e = envp; e && *e; e++)
+        if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+            return *e + len + 1;
+    return NULL;
+}

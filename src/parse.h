@@ -13,4 +13,7 @@ int parse_duration(const char *text, unsigned long max_seconds, uint64_t *out_ns
 /* "FROM:TO" split at the single colon into two non-empty parts, copied into the buffers. */
 int parse_pair(const char *text, char *from, char *to, unsigned long size);
 
+/* The value of NAME in an environment array (envp style), or NULL if it is absent. */
+const char *env_lookup(char **envp, const char *name);
+
 #endif

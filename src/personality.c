@@ -8,14 +8,10 @@ static const struct {
     const char *name;
     enum personality persona;
 } known[] = {
-    {"warden", PERSONA_WARDEN},
-    {"tini", PERSONA_TINI},
-    {"tini-static", PERSONA_TINI},
-    {"docker-init", PERSONA_TINI},
-    {"gosu", PERSONA_GOSU},
-    {"su-exec", PERSONA_SU_EXEC},
-    {"dumb-init", PERSONA_UNAVAILABLE},
-    {"catatonit", PERSONA_UNAVAILABLE},
+    {"warden", PERSONA_WARDEN},       {"tini", PERSONA_TINI},
+    {"tini-static", PERSONA_TINI},    {"docker-init", PERSONA_TINI},
+    {"gosu", PERSONA_GOSU},           {"su-exec", PERSONA_SU_EXEC},
+    {"dumb-init", PERSONA_DUMB_INIT}, {"catatonit", PERSONA_CATATONIT},
     {"setpriv", PERSONA_UNAVAILABLE},
 };
 
@@ -38,7 +34,9 @@ enum personality personality_detect(int *argc, char ***argv, const char **name)
         *name = (*argv)[2];
         enum personality persona = lookup(*name, &found);
         if (!found) {
-            log_error("--personality: unknown name '%s' (tini, docker-init, gosu, su-exec)", *name);
+            log_error("--personality: unknown name '%s' (tini, docker-init, dumb-init, catatonit, "
+                      "gosu, su-exec)",
+                      *name);
             return PERSONA_UNAVAILABLE;
         }
         /* The tool's own arguments follow, under its own name. */

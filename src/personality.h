@@ -10,6 +10,8 @@ enum personality {
     PERSONA_TINI, /* tini, tini-static, docker-init */
     PERSONA_GOSU,
     PERSONA_SU_EXEC,
+    PERSONA_DUMB_INIT,
+    PERSONA_CATATONIT,
     PERSONA_UNAVAILABLE, /* a known tool whose personality is not there yet */
 };
 
@@ -19,6 +21,12 @@ enum personality personality_detect(int *argc, char ***argv, const char **name);
 
 /* tini's command line and TINI_* environment into cfg (tini's exit code 1 for usage). */
 enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cfg);
+
+/* dumb-init: setsid mode by default (-c or DUMB_INIT_SETSID=0 for one child). */
+enum cli_result dumb_init_parse(int argc, char **argv, char **envp, struct config *cfg);
+
+/* catatonit, including -P (pause: no program, exit 0 on INT or TERM). */
+enum cli_result catatonit_parse(int argc, char **argv, char **envp, struct config *cfg);
 
 /* gosu and su-exec: USER-SPEC COMMAND [ARG...], run in place (no init duties). */
 int switch_user_main(enum personality persona, int argc, char **argv);

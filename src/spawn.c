@@ -89,7 +89,11 @@ __attribute__((noreturn)) static void run_child(const struct spawn_request *req,
                                                 volatile int *exec_error)
 {
     /* Its own group: a terminal's Ctrl-C and warden's --process-group both address it. */
-    setpgid(0, 0);
+    /* Neither can fail here: a fresh child leads no group yet. */
+    if (req->new_session)
+        (void)setsid();
+    else
+        (void)setpgid(0, 0);
     /* Still before the mask is restored, so the SIGTTOU a background tcsetpgrp raises is
      * held back. */
     if (req->give_terminal)

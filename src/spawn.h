@@ -10,6 +10,7 @@ struct spawn_request {
     char **argv;
     const sigset_t *child_mask; /* the mask the program starts with */
     bool give_terminal;         /* make the child's group the terminal's foreground */
+    bool new_session;           /* setsid instead of a new group (dumb-init) */
 };
 
 enum spawn_result { SPAWN_STARTED, SPAWN_EXEC_FAILED, SPAWN_FORK_FAILED };

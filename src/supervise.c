@@ -109,7 +109,8 @@ static void forward_signal(struct supervision *s, int sig, const siginfo_t *info
         log_debug("SIG%s raised by warden's own write: not forwarded", name);
         return;
     }
-    if (!signal_is_forwarded(sig)) {
+    /* An explicit rewrite (dumb-init's job-control stops) forwards even these. */
+    if (!signal_is_forwarded(sig) && !s->cfg->signal_rewrite[sig]) {
         log_debug("received SIG%s: not forwarded", name);
         return;
     }
@@ -205,4 +206,20 @@ int supervise(const struct config *cfg, const struct signal_state *signals, pid_
     }
     log_debug("reaped %lu processes in all", s.reaped);
     return s.main_status;
+}
+
+int supervise_pause(const struct signal_state *signals, pid_t self)
+{
+    log_info("pause mode (pid %ld): waiting for SIGINT or SIGTERM", (long)self);
+    for (;;) {
+        siginfo_t info;
+        int sig = signals_wait(signals, NULL, &info);
+        if (sig < 0)
+            return EXIT_WARDEN_FAILED;
+        if (sig == SIGINT || sig == SIGTERM)
+            return 0;
+        /* Anything that was re-parented here and has died. */
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+    }
 }

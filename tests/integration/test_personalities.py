@@ -1,4 +1,4 @@
-"""Issue 7 (in part): warden answers as tini/docker-init, gosu and su-exec. The same
+"""Issue 7 (in part): warden answers as tini/docker-init, dumb-init, catatonit, gosu and su-exec. The same
 commands run against the original tools from Debian's packages, and their results
 (exit codes, ids, groups, capabilities, stdout) must agree."""
 import os
@@ -7,17 +7,19 @@ import subprocess
 
 import pytest
 
-from harness import WARDEN, WT, assert_one_error_line, command_line, proc_status, run
+from harness import WARDEN, WT, assert_one_error_line, command_line, proc_status, run, wait_until
 
 TINI = "/usr/bin/tini-static"
 GOSU = "/usr/sbin/gosu"
+DUMB_INIT = "/usr/bin/dumb-init"
+CATATONIT = "/usr/bin/catatonit"
 
 
 @pytest.fixture(scope="module")
 def links(tmp_path_factory):
     """warden under the tools' names, as `ln -s warden /usr/local/bin/tini` would make it."""
     base = tmp_path_factory.mktemp("links")
-    for name in ("tini", "docker-init", "gosu", "su-exec", "dumb-init"):
+    for name in ("tini", "docker-init", "gosu", "su-exec", "dumb-init", "catatonit", "setpriv"):
         os.symlink(os.path.abspath(WARDEN), base / name)
     return base
 
@@ -141,10 +143,116 @@ def test_su_exec_documented_behaviour(links, accounts):
 
 
 def test_unavailable_and_unknown_personalities_are_refused(links):
-    r = subprocess.run([str(links / "dumb-init"), "true"], capture_output=True, text=True)
+    r = subprocess.run([str(links / "setpriv"), "true"], capture_output=True, text=True)
     assert r.returncode == 125
-    assert_one_error_line(r.stderr, "dumb-init")
+    assert_one_error_line(r.stderr, "setpriv")
     r = subprocess.run([WARDEN, "--personality", "nosuchtool", "true"], capture_output=True,
                        text=True)
     assert r.returncode == 125
     assert "--personality" in r.stderr
+
+
+@pytest.mark.parametrize("args,code", [
+    (["sh", "-c", "exit 3"], 3),
+    ([WT, "raise", "15"], 143),
+    (["--", "sh", "-c", "exit 4"], 4),
+    (["-c", "sh", "-c", "exit 5"], 5),
+    (["-r", "15:3", "true"], 0),
+    (["no-such-program"], 2),
+    ([], 1),
+    (["-x", "true"], 1),
+    (["-r", "99:1", "true"], 1),
+    (["-r", "15", "true"], 1),
+    (["-h"], 0),
+    (["-V"], 0),
+])
+def test_dumb_init_exit_codes_match(links, args, code):
+    real, ours = both([[DUMB_INIT, *args], [str(links / "dumb-init"), *args]])
+    assert real.returncode == code, real.stderr
+    assert ours.returncode == code, ours.stderr
+
+
+def session_report():
+    return "echo $$ $(cut -d' ' -f6 /proc/$$/stat) $(cut -d' ' -f5 /proc/$$/stat)"
+
+
+def test_dumb_init_setsid_and_single_child_match(links):
+    for args in ([], ["-c"]):
+        real, ours = both([[DUMB_INIT, *args, "sh", "-c", session_report()],
+                           [str(links / "dumb-init"), *args, "sh", "-c", session_report()]])
+        for r in (real, ours):
+            pid, session, pgrp = r.stdout.split()
+            # setsid mode: the child leads its own session and group; -c: it does not.
+            assert (session == pid) == (args == []), (args, r.stdout)
+        env = dict(os.environ, DUMB_INIT_SETSID="0")
+        real, ours = both([[DUMB_INIT, "sh", "-c", session_report()],
+                           [str(links / "dumb-init"), "sh", "-c", session_report()]], env=env)
+        for r in (real, ours):
+            pid, session, _ = r.stdout.split()
+            assert session != pid
+
+
+def test_dumb_init_signals_the_whole_group_and_rewrites(links):
+    for tool in (DUMB_INIT, str(links / "dumb-init")):
+        for args, expect in (([], "got TERM"), (["-r", "15:3"], "got QUIT")):
+            cmd = ["unshare", "--pid", "--fork", "--mount-proc", tool, *args, "sh", "-c",
+                   f"{WT} signals QUIT 0 & wait"]
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+            assert proc.stdout.readline().startswith("ready")
+            init = [int(p) for p in os.listdir("/proc") if p.isdigit() and
+                    open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(proc.pid)][0]
+            os.kill(init, signal.SIGTERM)
+            # The shell's background child is reached only through the group.
+            assert proc.stdout.readline() == expect + "\n", (tool, args)
+            proc.kill()
+            proc.wait()
+
+
+def test_dumb_init_version_and_help_go_to_stderr(links):
+    for tool in (DUMB_INIT, str(links / "dumb-init")):
+        r = subprocess.run([tool, "--version"], capture_output=True, text=True)
+        assert r.returncode == 0 and r.stdout == "" and r.stderr.startswith("dumb-init v1.2.5")
+
+
+@pytest.mark.parametrize("args,code", [
+    (["--", "sh", "-c", "exit 3"], 3),
+    (["-g", "--", WT, "raise", "15"], 143),
+    (["--", "no-such-program"], 1),
+    ([], 1),
+    (["-x", "true"], 1),
+    (["-h"], 0),
+    (["-L"], 0),
+])
+def test_catatonit_exit_codes_match(links, args, code):
+    real, ours = both([[CATATONIT, *args], [str(links / "catatonit"), *args]])
+    assert real.returncode == code, real.stderr
+    assert ours.returncode == code, ours.stderr
+
+
+def blocked_init(outer):
+    """The init under unshare once it waits for signals, else None: catatonit blocks them
+    and reads a signalfd; warden waits in sigtimedwait, which the kernel shows as an empty
+    SigBlk while it sleeps there, so its wait channel tells instead."""
+    for p in os.listdir("/proc"):
+        try:
+            if p.isdigit() and open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(outer):
+                status = proc_status(open(f"/proc/{p}/status").read())
+                if int(status["SigBlk"], 16) & (1 << (signal.SIGTERM - 1)):
+                    return int(p)
+                if "sigtimedwait" in open(f"/proc/{p}/wchan").read():
+                    return int(p)
+        except (OSError, KeyError, IndexError):
+            pass
+    return None
+
+
+def test_catatonit_version_and_pause_mode(links):
+    for tool in (CATATONIT, str(links / "catatonit")):
+        r = subprocess.run([tool, "--version"], capture_output=True, text=True)
+        assert r.returncode == 0 and r.stdout.startswith("tini version ") and "_catatonit" in r.stdout
+        for stop in (signal.SIGTERM, signal.SIGINT):
+            proc = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", tool, "-P"])
+            init = wait_until(lambda: blocked_init(proc.pid), what="the init to block TERM")
+            os.kill(init, signal.SIGUSR1)  # not a stop signal: ignored
+            os.kill(init, stop)
+            assert proc.wait(timeout=20) == 0, (tool, stop)

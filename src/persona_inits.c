@@ -1,0 +1,172 @@
+/* warden as dumb-init and as catatonit. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "personality.h"
+
+#define USAGE_FAILURE 1
+
+static void dumb_init_usage(FILE *to)
+{
+    fprintf(to,
+            "Usage: dumb-init [option] command [[arg] ...]\n\n"
+            "dumb-init (warden %s) is a simple process supervisor that forwards signals to "
+            "children.\n\n"
+            "Optional arguments:\n"
+            "   -c, --single-child   Run in single-child mode.\n"
+            "                        In this mode, signals are only proxied to the\n"
+            "                        direct child and not any of its descendants.\n"
+            "   -r, --rewrite s:r    Rewrite received signal s to new signal r before "
+            "proxying.\n"
+            "                        To ignore (not proxy) a signal, rewrite it to 0.\n"
+            "                        This option can be specified multiple times.\n"
+            "   -v, --verbose        Print debugging information to stderr.\n"
+            "   -h, --help           Print this help message and exit.\n"
+            "   -V, --version        Print the current version and exit.\n",
+            WARDEN_VERSION);
+}
+
+/* dumb-init's -r s:r takes numbers: s from 1 to 31, r from 0 (drop) to 31. */
+static int dumb_init_rewrite(struct config *cfg, const char *value)
+{
+    char from[16], to[16];
+    unsigned long s, r;
+    if (parse_pair(value, from, to, sizeof(from)) != 0 || parse_unsigned(from, 31, &s) != 0 ||
+        s == 0 || parse_unsigned(to, 31, &r) != 0) {
+        fprintf(stderr, "Usage: -r option takes <signum>:<signum>, where <signum> is between 1 "
+                        "and 31.\nThis option can be specified multiple times.\n"
+                        "Use --help for full usage.\n");
+        return -1;
+    }
+    cfg->signal_rewrite[s] = (int)r + 1;
+    return 0;
+}
+
+enum cli_result dumb_init_parse(int argc, char **argv, char **envp, struct config *cfg)
+{
+    static const struct option options[] = {
+        {"single-child", no_argument, NULL, 'c'}, {"rewrite", required_argument, NULL, 'r'},
+        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+    };
+    config_init(cfg);
+    cfg->failure_exit = USAGE_FAILURE;
+    cfg->exec_failure_exit = 2;
+    const char *setsid_env = env_lookup(envp, "DUMB_INIT_SETSID");
+    bool single_child = setsid_env && strcmp(setsid_env, "0") == 0;
+    const char *debug = env_lookup(envp, "DUMB_INIT_DEBUG");
+    if (debug && strcmp(debug, "1") == 0)
+        cfg->verbosity = 2;
+    opterr = 0;
+    optind = 0;
+    for (int opt; (opt = getopt_long(argc, argv, "+hvVcr:", options, NULL)) != -1;) {
+        switch (opt) {
+        case 'h':
+            dumb_init_usage(stderr);
+            return CLI_DONE;
+        case 'V':
+            fprintf(stderr, "dumb-init v1.2.5 (warden %s)\n", WARDEN_VERSION);
+            return CLI_DONE;
+        case 'v':
+            cfg->verbosity = 2;
+            break;
+        case 'c':
+            single_child = true;
+            break;
+        case 'r':
+            if (dumb_init_rewrite(cfg, optarg) != 0)
+                return CLI_ERROR;
+            break;
+        default:
+            fprintf(stderr, "dumb-init: invalid option '%s'\n", argv[optind - 1]);
+            dumb_init_usage(stderr);
+            return CLI_ERROR;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "Usage: dumb-init [option] program [args]\n"
+                        "Try dumb-init --help for full usage.\n");
+        return CLI_ERROR;
+    }
+    if (!single_child) {
+        /* Its default: the child leads a session of its own, signals go to its whole
+         * group, and job-control stops become SIGSTOP (a new session has no terminal to
+         * stop on). Explicit -r rewrites win. */
+        cfg->new_session = true;
+        cfg->process_group = true;
+        int stops[] = {SIGTSTP, SIGTTIN, SIGTTOU};
+        for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+            if (!cfg->signal_rewrite[stops[i]])
+                cfg->signal_rewrite[stops[i]] = SIGSTOP + 1;
+    }
+    cfg->command = argv + optind;
+    log_configure(cfg->verbosity, cfg->log_format);
+    return CLI_RUN;
+}
+
+static void catatonit_usage(FILE *to)
+{
+    fprintf(to,
+            "usage: catatonit [-ghLPV] [--] <progname> [<arguments>...]\n\n"
+            "options:\n"
+            "  -g              Forward signals to pid1's process group.\n"
+            "  -h              Print this help page.\n"
+            "  -L              Print license information.\n"
+            "  -P              Run in pause mode (no program is run and quit on SIGINT).\n"
+            "  -V, --version   Print version information.\n\n"
+            "This is warden %s answering as catatonit.\n",
+            WARDEN_VERSION);
+}
+
+enum cli_result catatonit_parse(int argc, char **argv, char **envp, struct config *cfg)
+{
+    static const struct option options[] = {
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    config_init(cfg);
+    cfg->failure_exit = USAGE_FAILURE;
+    cfg->exec_failure_exit = 1;
+    if (env_lookup(envp, "CATATONIT_DEBUG"))
+        cfg->verbosity = 2;
+    opterr = 0;
+    optind = 0;
+    for (int opt; (opt = getopt_long(argc, argv, "+ghLPV", options, NULL)) != -1;) {
+        switch (opt) {
+        case 'g':
+            cfg->process_group = true;
+            break;
+        case 'h':
+            catatonit_usage(stdout);
+            return CLI_DONE;
+        case 'L':
+            printf("catatonit is GPL-2.0-or-later; this is warden %s, a separate work "
+                   "answering to catatonit's options.\n",
+                   WARDEN_VERSION);
+            return CLI_DONE;
+        case 'P':
+            cfg->pause = true;
+            break;
+        case 'V':
+            /* Podman and Docker read "tini version" lines. */
+            printf("tini version 0.1.7_catatonit\n");
+            return CLI_DONE;
+        default:
+            fprintf(stderr, "catatonit: invalid option '%s'\n", argv[optind - 1]);
+            catatonit_usage(stderr);
+            return CLI_ERROR;
+        }
+    }
+    if (!cfg->pause && optind >= argc) {
+        fprintf(stderr, "catatonit: missing program name\n");
+        catatonit_usage(stderr);
+        return CLI_ERROR;
+    }
+    cfg->command = cfg->pause ? NULL : argv + optind;
+    log_configure(cfg->verbosity, cfg->log_format);
+    return CLI_RUN;
+}
