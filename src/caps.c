@@ -164,3 +164,111 @@ int caps_verify(const struct cap_plan *plan, char *why, size_t why_size)
     }
     return 0;
 }
+
+const char *caps_name(unsigned int cap, char *buf, size_t size)
+{
+    const char *name = capng_capability_to_name(cap);
+    if (name)
+        return name;
+    snprintf(buf, size, "cap_%u", cap);
+    return buf;
+}
+
+int caps_from_name(const char *name)
+{
+    /* libcap-ng also reads numbers; a name is wanted here. */
+    if (name[0] >= '0' && name[0] <= '9')
+        return -1;
+    return capng_name_to_capability(name);
+}
+
+unsigned int caps_last(void)
+{
+    /* PR_CAPBSET_READ answers EINVAL past the last capability the kernel knows. */
+    unsigned int last = 0;
+    while (last + 1 < CAPS_MAX && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0)
+        last++;
+    return last;
+}
+
+int caps_read_sets(struct cap_sets *out, char *why, size_t why_size)
+{
+    memset(out, 0, sizeof(*out));
+    capng_clear(CAPNG_SELECT_ALL);
+    if (capng_get_caps_process() != 0) {
+        snprintf(why, why_size, "unable to read capabilities: %s", strerror(errno));
+        return -1;
+    }
+    bounding_and_ambient(&out->bounding, &out->ambient);
+    unsigned int last = caps_last();
+    for (unsigned int cap = 0; cap <= last; cap++) {
+        uint64_t bit = 1ull << cap;
+        if (capng_have_capability(CAPNG_EFFECTIVE, cap))
+            out->effective |= bit;
+        if (capng_have_capability(CAPNG_PERMITTED, cap))
+            out->permitted |= bit;
+        if (capng_have_capability(CAPNG_INHERITABLE, cap))
+            out->inheritable |= bit;
+    }
+    return 0;
+}
+
+int caps_limit_bounding(uint64_t keep, char *why, size_t why_size)
+{
+    unsigned int last = caps_last();
+    for (unsigned int cap = 0; cap <= last; cap++) {
+        if ((keep >> cap) & 1 || prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1)
+            continue;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+            char buf[16];
+            snprintf(why, why_size, "unable to drop %s from the bounding set: %s",
+                     caps_name(cap, buf, sizeof(buf)), strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int caps_set_inheritable(uint64_t wanted, char *why, size_t why_size)
+{
+    capng_clear(CAPNG_SELECT_ALL);
+    if (capng_get_caps_process() != 0) {
+        snprintf(why, why_size, "unable to read capabilities: %s", strerror(errno));
+        return -1;
+    }
+    unsigned int last = caps_last();
+    for (unsigned int cap = 0; cap <= last; cap++)
+        capng_update((wanted >> cap) & 1 ? CAPNG_ADD : CAPNG_DROP, CAPNG_INHERITABLE, cap);
+    if (capng_apply(CAPNG_SELECT_CAPS) != 0) {
+        snprintf(why, why_size, "unable to set inheritable capabilities: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int caps_set_ambient(uint64_t wanted, uint64_t *refused, char *why, size_t why_size)
+{
+    unsigned int last = caps_last();
+    *refused = 0;
+    for (unsigned int cap = 0; cap <= last; cap++) {
+        int is_set = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0);
+        if (is_set < 0) {
+            snprintf(why, why_size, "unable to read ambient capabilities: %s", strerror(errno));
+            return -1;
+        }
+        bool want = (wanted >> cap) & 1;
+        if (want == (is_set == 1))
+            continue;
+        if (!want) {
+            if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, cap, 0, 0) != 0) {
+                char buf[16];
+                snprintf(why, why_size, "unable to lower ambient %s: %s",
+                         caps_name(cap, buf, sizeof(buf)), strerror(errno));
+                return -1;
+            }
+        } else if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) {
+            *refused |= 1ull << cap;
+        }
+    }
+    return 0;
+}

@@ -112,7 +112,7 @@ static const char usage_text[] =
     "\n"
     "\n"
     "warden probe [--timeout SECONDS] URL: a health check (see warden probe --help).\n"
-    "Called as tini, docker-init, dumb-init, catatonit, gosu or su-exec (or\n"
+    "Called as tini, docker-init, dumb-init, catatonit, gosu, su-exec or setpriv (or\n"
     "warden --personality NAME ...), warden answers as that tool (see the man page).\n"
     "\n"
     "Exit status: COMMAND's own; 128+N if it died of signal N; 125 if warden failed;\n"

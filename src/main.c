@@ -49,18 +49,15 @@ int main(int argc, char **argv)
     struct config cfg;
     struct signal_state signals;
     pid_t self = getpid();
-    const char *tool;
 
     /* Called as tini, gosu, ... (a link to warden), it answers as that tool. */
-    enum personality persona = personality_detect(&argc, &argv, &tool);
-    if (persona == PERSONA_UNAVAILABLE) {
-        log_error("warden cannot answer as '%s' yet: call it as warden, tini, docker-init, "
-                  "dumb-init, catatonit, gosu or su-exec",
-                  tool);
+    enum personality persona = personality_detect(&argc, &argv);
+    if (persona == PERSONA_UNKNOWN)
         return EXIT_WARDEN_FAILED;
-    }
     if (persona == PERSONA_GOSU || persona == PERSONA_SU_EXEC)
         return switch_user_main(persona, argc, argv);
+    if (persona == PERSONA_SETPRIV)
+        return setpriv_main(argc, argv);
 
     /* `warden probe URL` is a health check, not an init; `warden -- probe` runs a program
      * named probe. */

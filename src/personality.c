@@ -12,7 +12,7 @@ static const struct {
     {"tini-static", PERSONA_TINI},    {"docker-init", PERSONA_TINI},
     {"gosu", PERSONA_GOSU},           {"su-exec", PERSONA_SU_EXEC},
     {"dumb-init", PERSONA_DUMB_INIT}, {"catatonit", PERSONA_CATATONIT},
-    {"setpriv", PERSONA_UNAVAILABLE},
+    {"setpriv", PERSONA_SETPRIV},
 };
 
 static enum personality lookup(const char *name, bool *found)
@@ -27,26 +27,25 @@ static enum personality lookup(const char *name, bool *found)
     return PERSONA_WARDEN;
 }
 
-enum personality personality_detect(int *argc, char ***argv, const char **name)
+enum personality personality_detect(int *argc, char ***argv)
 {
     bool found;
     if (*argc >= 3 && strcmp((*argv)[1], "--personality") == 0) {
-        *name = (*argv)[2];
-        enum personality persona = lookup(*name, &found);
+        const char *name = (*argv)[2];
+        enum personality persona = lookup(name, &found);
         if (!found) {
             log_error("--personality: unknown name '%s' (tini, docker-init, dumb-init, catatonit, "
-                      "gosu, su-exec)",
-                      *name);
-            return PERSONA_UNAVAILABLE;
+                      "gosu, su-exec, setpriv)",
+                      name);
+            return PERSONA_UNKNOWN;
         }
         /* The tool's own arguments follow, under its own name. */
-        (*argv)[2] = (char *)*name;
         *argv += 2;
         *argc -= 2;
         return persona;
     }
     const char *slash = *argc > 0 ? strrchr((*argv)[0], '/') : NULL;
-    *name = *argc > 0 ? (slash ? slash + 1 : (*argv)[0]) : "warden";
+    const char *name = *argc > 0 ? (slash ? slash + 1 : (*argv)[0]) : "warden";
     /* Any other name (a renamed binary) is warden itself. */
-    return lookup(*name, &found);
+    return lookup(name, &found);
 }

@@ -12,12 +12,12 @@ enum personality {
     PERSONA_SU_EXEC,
     PERSONA_DUMB_INIT,
     PERSONA_CATATONIT,
-    PERSONA_UNAVAILABLE, /* a known tool whose personality is not there yet */
+    PERSONA_SETPRIV,
+    PERSONA_UNKNOWN, /* --personality with a name warden does not answer to (said) */
 };
 
-/* From the base name of argv[0], or `warden --personality NAME ...` (removed from argv).
- * On PERSONA_UNAVAILABLE, *name is the tool's name. */
-enum personality personality_detect(int *argc, char ***argv, const char **name);
+/* From the base name of argv[0], or `warden --personality NAME ...` (removed from argv). */
+enum personality personality_detect(int *argc, char ***argv);
 
 /* tini's command line and TINI_* environment into cfg (tini's exit code 1 for usage). */
 enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cfg);
@@ -30,5 +30,11 @@ enum cli_result catatonit_parse(int argc, char **argv, char **envp, struct confi
 
 /* gosu and su-exec: USER-SPEC COMMAND [ARG...], run in place (no init duties). */
 int switch_user_main(enum personality persona, int argc, char **argv);
+
+/* util-linux setpriv's entrypoint subset, applied in place; anything else is refused. */
+int setpriv_main(int argc, char **argv);
+
+/* setpriv --dump: the privilege state in setpriv's words; level 2 and 3 say more. */
+int setpriv_dump(int level);
 
 #endif

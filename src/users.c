@@ -54,6 +54,9 @@ static enum lookup find_passwd(const char *path, const char *name, uid_t uid, st
             out->has_name = true;
             strcpy(out->name, pw->pw_name);
             strcpy(out->home, home);
+            out->shell[0] = '\0';
+            if (pw->pw_shell && strlen(pw->pw_shell) < sizeof(out->shell))
+                strcpy(out->shell, pw->pw_shell);
             result = LOOKUP_FOUND;
             break;
         }
@@ -273,6 +276,49 @@ int identity_resolve_gosu(const char *spec, uid_t current_uid, gid_t current_gid
         return -1;
     }
     return 0;
+}
+
+int user_lookup(const char *text, const struct account_files *files, struct identity *out,
+                char *why, size_t why_size)
+{
+    memset(out, 0, sizeof(*out));
+    if (*text == '\0')
+        return fail(why, why_size, "empty user");
+    return resolve_user(text, 0, files, out, why, why_size);
+}
+
+int user_lookup_uid(uid_t uid, const struct account_files *files, struct identity *out, char *why,
+                    size_t why_size)
+{
+    memset(out, 0, sizeof(*out));
+    out->uid = uid;
+    if (find_passwd(files->passwd, NULL, uid, out) == LOOKUP_ERROR)
+        return fail(why, why_size, "unable to read %s: %s", files->passwd, strerror(errno));
+    return 0;
+}
+
+int group_lookup(const char *text, const struct account_files *files, gid_t *gid, char *why,
+                 size_t why_size)
+{
+    if (*text == '\0')
+        return fail(why, why_size, "empty group");
+    return resolve_group(text, files, gid, why, why_size);
+}
+
+int groups_append_list(const char *list, const struct account_files *files, struct identity *id,
+                       char *why, size_t why_size)
+{
+    if (*list == '\0')
+        return fail(why, why_size, "empty group list");
+    return resolve_group_list(list, files, id, why, why_size);
+}
+
+int groups_append_initial(const struct account_files *files, struct identity *id, char *why,
+                          size_t why_size)
+{
+    if (add_group(id, id->gid) != 0)
+        return fail(why, why_size, "out of memory");
+    return groups_listing_user(id, files, id, why, why_size);
 }
 
 void identity_free(struct identity *id)

@@ -20,7 +20,8 @@ struct identity {
     bool has_name; /* a passwd entry was found: name and home are set */
     char name[256];
     char home[IDENTITY_TEXT_MAX];
-    gid_t *groups; /* supplementary groups, malloc'd */
+    char shell[IDENTITY_TEXT_MAX]; /* "" when the entry names none */
+    gid_t *groups;                 /* supplementary groups, malloc'd */
     size_t group_count;
 };
 
@@ -38,6 +39,23 @@ int identity_resolve(const char *spec, const char *group_list, uid_t current_uid
 int identity_resolve_gosu(const char *spec, uid_t current_uid, gid_t current_gid,
                           bool su_exec_rules, const struct account_files *files,
                           struct identity *out, char *why, size_t why_size);
+
+/* The pieces one at a time, as setpriv takes them. A user: name first, then number (an
+ * entry for the number fills the rest); -1 with why for neither. */
+int user_lookup(const char *text, const struct account_files *files, struct identity *out,
+                char *why, size_t why_size);
+/* The passwd entry of uid: 0 and has_name when found, 0 without it when there is none. */
+int user_lookup_uid(uid_t uid, const struct account_files *files, struct identity *out, char *why,
+                    size_t why_size);
+/* A group: name first, then number. */
+int group_lookup(const char *text, const struct account_files *files, gid_t *gid, char *why,
+                 size_t why_size);
+/* Appends the groups of a comma-separated list (names or numbers) to id's groups. */
+int groups_append_list(const char *list, const struct account_files *files, struct identity *id,
+                       char *why, size_t why_size);
+/* initgroups: id's primary group and every group that lists its name. */
+int groups_append_initial(const struct account_files *files, struct identity *id, char *why,
+                          size_t why_size);
 
 void identity_free(struct identity *id);
 

@@ -7,7 +7,7 @@ sh tests/install-deps.sh
 jobs=$(nproc)
 start=$(date +%s)
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DWARDEN_INSTALL_LINKS=ON >/dev/null
 cmake --build build -j"$jobs" >/dev/null
 echo "== release build (static musl): ctest"
 ctest --test-dir build --output-on-failure
