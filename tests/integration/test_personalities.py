@@ -208,6 +208,41 @@ def test_dumb_init_signals_the_whole_group_and_rewrites(links):
             proc.wait()
 
 
+def children_of(pid):
+    out = []
+    for p in os.listdir("/proc"):
+        try:
+            if p.isdigit() and open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(pid):
+                out.append(int(p))
+        except (OSError, IndexError):
+            pass
+    return out
+
+
+def process_state(pid):
+    return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+
+
+def test_dumb_init_job_control_stops_and_continues_the_child(links):
+    # Its session mode: SIGTSTP reaches the child as SIGSTOP (a new session has no terminal
+    # to stop on), SIGCONT resumes it; the init itself keeps running.
+    for tool in (DUMB_INIT, str(links / "dumb-init")):
+        proc = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", tool, WT,
+                                 "signals", "TERM", "0"], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().startswith("ready")
+        init = children_of(proc.pid)[0]
+        child = children_of(init)[0]
+        os.kill(init, signal.SIGTSTP)
+        wait_until(lambda: process_state(child) == "T", what=f"{tool}: the child to stop")
+        assert process_state(init) != "T"
+        os.kill(init, signal.SIGCONT)
+        wait_until(lambda: process_state(child) != "T", what=f"{tool}: the child to go on")
+        os.kill(init, signal.SIGTERM)
+        out, _ = proc.communicate(timeout=20)
+        assert out == "got CONT\ngot TERM\n", tool
+        assert proc.returncode == 0, tool
+
+
 def test_dumb_init_version_and_help_go_to_stderr(links):
     for tool in (DUMB_INIT, str(links / "dumb-init")):
         r = subprocess.run([tool, "--version"], capture_output=True, text=True)
