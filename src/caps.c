@@ -3,6 +3,7 @@
 #include <cap-ng.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -29,8 +30,7 @@ int caps_parse_list(const char *list, struct cap_plan *plan, char *why, size_t w
         }
         name[len] = '\0';
         const char *bare = strncmp(name, "cap_", 4) == 0 ? name + 4 : name;
-        /* libcap-ng also takes numbers; only names are accepted here. */
-        int cap = bare[0] >= '0' && bare[0] <= '9' ? -1 : capng_name_to_capability(bare);
+        int cap = caps_from_name(bare);
         if (cap < 0) {
             snprintf(why, why_size, "unknown capability '%.*s'", (int)len, p);
             return -1;
@@ -62,12 +62,12 @@ int caps_before_switch(const struct cap_plan *plan)
     }
     if (!plan->harden)
         return 0;
-    capng_get_caps_process();
-    capng_clear(CAPNG_SELECT_BOUNDS);
+    uint64_t keep = 0;
     for (size_t i = 0; i < plan->kept_count; i++)
-        capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, plan->kept[i]);
-    if (capng_apply(CAPNG_SELECT_BOUNDS) != 0) {
-        log_error("unable to empty the capability bounding set: %s", strerror(errno));
+        keep |= 1ull << plan->kept[i];
+    char why[256];
+    if (caps_limit_bounding(keep, why, sizeof(why)) != 0) {
+        log_error("unable to empty the capability bounding set: %s", why);
         return -1;
     }
     return 0;
@@ -102,59 +102,82 @@ int caps_after_switch(const struct cap_plan *plan)
     return 0;
 }
 
-/* CapBnd and CapAmb of the calling process. /proc/self, not /proc/PID as libcap-ng
- * reads it: a PID namespace without its own /proc would show another process there.
- * Without /proc, prctl asks the kernel one capability at a time. */
-static void bounding_and_ambient(uint64_t *bounding, uint64_t *ambient)
+/* Every set of the calling process from one read of /proc/self/status (libcap-ng reads
+ * /proc/PID, which in a PID namespace without its own /proc shows another process, and
+ * reads it again for every call). Without /proc: capget, and prctl per capability. */
+static int read_sets(struct cap_sets *out)
 {
+    static const struct {
+        const char *key;
+        size_t offset;
+    } fields[] = {
+        {"\nCapInh:\t", offsetof(struct cap_sets, inheritable)},
+        {"\nCapPrm:\t", offsetof(struct cap_sets, permitted)},
+        {"\nCapEff:\t", offsetof(struct cap_sets, effective)},
+        {"\nCapBnd:\t", offsetof(struct cap_sets, bounding)},
+        {"\nCapAmb:\t", offsetof(struct cap_sets, ambient)},
+    };
     char buf[4096];
-    const char *bnd = NULL, *amb = NULL;
-    if (procfile_read(AT_FDCWD, "/proc/self/status", buf, sizeof(buf)) > 0) {
-        bnd = strstr(buf, "\nCapBnd:\t");
-        amb = strstr(buf, "\nCapAmb:\t");
+    size_t found = 0;
+    memset(out, 0, sizeof(*out));
+    /* The five lines follow each other, CapInh first. */
+    const char *line = procfile_read(AT_FDCWD, "/proc/self/status", buf, sizeof(buf)) > 0
+                           ? strstr(buf, fields[0].key)
+                           : NULL;
+    while (line && found < sizeof(fields) / sizeof(fields[0]) &&
+           strncmp(line, fields[found].key, strlen(fields[found].key)) == 0) {
+        char *end;
+        uint64_t value = strtoull(line + strlen(fields[found].key), &end, 16);
+        memcpy((char *)out + fields[found].offset, &value, sizeof(value));
+        found++;
+        line = end;
     }
-    if (bnd && amb) {
-        *bounding = strtoull(bnd + 9, NULL, 16);
-        *ambient = strtoull(amb + 9, NULL, 16);
-        return;
-    }
-    *bounding = *ambient = 0;
+    if (found == sizeof(fields) / sizeof(fields[0]))
+        return 0;
+    memset(out, 0, sizeof(*out));
+    capng_clear(CAPNG_SELECT_ALL);
+    if (capng_get_caps_process() != 0)
+        return -1;
     for (unsigned int cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
+        uint64_t bit = 1ull << cap;
+        if (capng_have_capability(CAPNG_EFFECTIVE, cap))
+            out->effective |= bit;
+        if (capng_have_capability(CAPNG_PERMITTED, cap))
+            out->permitted |= bit;
+        if (capng_have_capability(CAPNG_INHERITABLE, cap))
+            out->inheritable |= bit;
         if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
-            *bounding |= 1ull << cap;
+            out->bounding |= bit;
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1)
-            *ambient |= 1ull << cap;
+            out->ambient |= bit;
     }
+    return 0;
 }
 
 int caps_verify(const struct cap_plan *plan, char *why, size_t why_size)
 {
-    uint64_t bounding, ambient;
-    /* capget for the effective, permitted and inheritable sets. */
-    capng_clear(CAPNG_SELECT_ALL);
-    if (capng_get_caps_process() != 0) {
+    struct cap_sets sets;
+    if (read_sets(&sets) != 0) {
         snprintf(why, why_size, "unable to read capabilities back: %s", strerror(errno));
         return -1;
     }
-    bounding_and_ambient(&bounding, &ambient);
+    uint64_t bounding = sets.bounding, ambient = sets.ambient;
     for (unsigned int cap = 0; cap < 64; cap++) {
         bool kept = plan_keeps(plan, cap);
-        const char *name = capng_capability_to_name(cap);
-        if (capng_have_capability(CAPNG_EFFECTIVE, cap) != kept ||
-            capng_have_capability(CAPNG_PERMITTED, cap) != kept ||
-            capng_have_capability(CAPNG_INHERITABLE, cap) != kept) {
-            snprintf(why, why_size, "capability %s is %s", name ? name : "?",
-                     kept ? "missing" : "still held");
+        char buf[16];
+        const char *name = caps_name(cap, buf, sizeof(buf));
+        if (((sets.effective >> cap) & 1) != kept || ((sets.permitted >> cap) & 1) != kept ||
+            ((sets.inheritable >> cap) & 1) != kept) {
+            snprintf(why, why_size, "capability %s is %s", name, kept ? "missing" : "still held");
             return -1;
         }
         if (((ambient >> cap) & 1) != kept) {
-            snprintf(why, why_size, "ambient capability %s is %s", name ? name : "?",
+            snprintf(why, why_size, "ambient capability %s is %s", name,
                      kept ? "missing" : "still set");
             return -1;
         }
         if (plan->harden && !kept && ((bounding >> cap) & 1)) {
-            snprintf(why, why_size, "capability %s is still in the bounding set",
-                     name ? name : "?");
+            snprintf(why, why_size, "capability %s is still in the bounding set", name);
             return -1;
         }
     }
@@ -165,8 +188,21 @@ int caps_verify(const struct cap_plan *plan, char *why, size_t why_size)
     return 0;
 }
 
+/* libcap-ng learns the kernel's last capability on its first state call, and its name
+ * lookups answer only up to it. Only the bounding-set state is touched here, which warden
+ * never applies through libcap-ng. */
+static void capng_ready(void)
+{
+    static bool ready;
+    if (!ready) {
+        capng_clear(CAPNG_SELECT_BOUNDS);
+        ready = true;
+    }
+}
+
 const char *caps_name(unsigned int cap, char *buf, size_t size)
 {
+    capng_ready();
     const char *name = capng_capability_to_name(cap);
     if (name)
         return name;
@@ -179,6 +215,7 @@ int caps_from_name(const char *name)
     /* libcap-ng also reads numbers; a name is wanted here. */
     if (name[0] >= '0' && name[0] <= '9')
         return -1;
+    capng_ready();
     return capng_name_to_capability(name);
 }
 
@@ -193,31 +230,21 @@ unsigned int caps_last(void)
 
 int caps_read_sets(struct cap_sets *out, char *why, size_t why_size)
 {
-    memset(out, 0, sizeof(*out));
-    capng_clear(CAPNG_SELECT_ALL);
-    if (capng_get_caps_process() != 0) {
+    if (read_sets(out) != 0) {
         snprintf(why, why_size, "unable to read capabilities: %s", strerror(errno));
         return -1;
-    }
-    bounding_and_ambient(&out->bounding, &out->ambient);
-    unsigned int last = caps_last();
-    for (unsigned int cap = 0; cap <= last; cap++) {
-        uint64_t bit = 1ull << cap;
-        if (capng_have_capability(CAPNG_EFFECTIVE, cap))
-            out->effective |= bit;
-        if (capng_have_capability(CAPNG_PERMITTED, cap))
-            out->permitted |= bit;
-        if (capng_have_capability(CAPNG_INHERITABLE, cap))
-            out->inheritable |= bit;
     }
     return 0;
 }
 
 int caps_limit_bounding(uint64_t keep, char *why, size_t why_size)
 {
-    unsigned int last = caps_last();
-    for (unsigned int cap = 0; cap <= last; cap++) {
-        if ((keep >> cap) & 1 || prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1)
+    /* PR_CAPBSET_READ answers EINVAL past the last capability the kernel knows. */
+    for (unsigned int cap = 0; cap < CAPS_MAX; cap++) {
+        int in_set = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+        if (in_set < 0)
+            break;
+        if (in_set == 0 || (keep >> cap) & 1)
             continue;
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
             char buf[16];

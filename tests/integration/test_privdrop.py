@@ -188,3 +188,13 @@ def test_drop_as_pid1_without_its_own_proc():
     result = subprocess.run(["unshare", "--pid", "--fork", WARDEN, "--user", "12345:54321",
                              "sh", "-c", "id -u"], capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stdout) == (0, "12345\n"), result.stderr
+
+
+@pytest.mark.parametrize("cap", [[], ["--cap", "NET_BIND_SERVICE"]])
+def test_drop_with_no_proc_at_all(cap):
+    # No /proc mounted: the capability read-back falls back to capget and prctl, and still
+    # proves the drop (a wrong read would make warden refuse with 125).
+    script = f"umount -l /proc && exec {WARDEN} --user 12345:54321 {' '.join(cap)} -- id -u"
+    result = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                             script], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout) == (0, "12345\n"), result.stderr
