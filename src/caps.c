@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 
 #include "log.h"
+#include "parse.h"
 #include "procfile.h"
 
 int caps_parse_list(const char *list, struct cap_plan *plan, char *why, size_t why_size)
@@ -126,8 +127,10 @@ static int read_sets(struct cap_sets *out)
                            : NULL;
     while (line && found < sizeof(fields) / sizeof(fields[0]) &&
            strncmp(line, fields[found].key, strlen(fields[found].key)) == 0) {
-        char *end;
-        uint64_t value = strtoull(line + strlen(fields[found].key), &end, 16);
+        const char *end;
+        uint64_t value;
+        if (parse_hex_mask(line + strlen(fields[found].key), &value, &end) != 0)
+            break;
         memcpy((char *)out + fields[found].offset, &value, sizeof(value));
         found++;
         line = end;

@@ -363,7 +363,7 @@ static int apply_option(struct config *cfg, int id, const struct origin *origin,
  * '_' for '-'. */
 static const struct option_spec *env_option(const char *entry, const char **value)
 {
-    if (strncmp(entry, "WARDEN_", 7) != 0)
+    if (!env_is_warden(entry))
         return NULL;
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         const struct option_spec *spec = &option_specs[i];
@@ -594,7 +594,7 @@ void cli_scrub_environment(void)
     extern char **environ;
     char **out = environ;
     for (char **in = environ; in && *in; in++)
-        if (strncmp(*in, "WARDEN_", 7) != 0)
+        if (!env_is_warden(*in))
             *out++ = *in;
     if (out)
         *out = NULL;

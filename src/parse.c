@@ -66,7 +66,30 @@ const char *env_lookup(char **envp, const char *name)
 {
     size_t len = strlen(name);
     for (char **e = envp; e && *e; e++)
-        if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+        if ((*e)[0] == name[0] && strncmp(*e, name, len) == 0 && (*e)[len] == '=')
             return *e + len + 1;
     return NULL;
+}
+
+int parse_hex_mask(const char *text, uint64_t *out, const char **end)
+{
+    uint64_t value = 0;
+    int digits = 0;
+    for (;; text++, digits++) {
+        unsigned int digit;
+        if (*text >= '0' && *text <= '9')
+            digit = (unsigned int)(*text - '0');
+        else if (*text >= 'a' && *text <= 'f')
+            digit = (unsigned int)(*text - 'a' + 10);
+        else if (*text >= 'A' && *text <= 'F')
+            digit = (unsigned int)(*text - 'A' + 10);
+        else
+            break;
+        value = value << 4 | digit;
+    }
+    *end = text;
+    if (digits == 0 || digits > 16)
+        return -1;
+    *out = value;
+    return 0;
 }

@@ -137,6 +137,29 @@ def test_signals_are_forwarded(pid1):
     assert "forwarded SIGTERM as SIGTERM" in w.stderr
 
 
+def ignore_term_usr1_hup():
+    for sig in (signal.SIGTERM, signal.SIGUSR1, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+
+
+def test_inherited_ignores_are_reset_for_the_program(pid1):
+    # nohup, or a shell's trap '' TERM, leaves SIG_IGN behind across exec; a program that
+    # inherited an ignored TERM would make every stop wait out the grace period.
+    w = Warden(["grep", "^SigIgn:", "/proc/self/status"], pid1=pid1,
+               preexec_fn=ignore_term_usr1_hup)
+    assert w.wait() == 0
+    assert int(w.stdout.split()[1], 16) == 0, w.stdout
+
+
+def test_inherited_ignores_do_not_swallow_forwarded_signals(pid1):
+    w = Warden([WT, "signals", "TERM", "9"], pid1=pid1, preexec_fn=ignore_term_usr1_hup)
+    w.readline()
+    for name in ("USR1", "HUP", "TERM"):
+        w.send(getattr(signal, "SIG" + name))
+        w.expect(f"got {name}")
+    assert w.wait() == 9
+
+
 def test_tty_job_control_signals_are_not_forwarded_and_do_not_stop_warden(pid1):
     w = Warden([WT, "signals", "TERM"], pid1=pid1)
     w.readline()

@@ -1,4 +1,5 @@
 #include <limits.h>
+#include <stdint.h>
 
 #include "parse.h"
 #include "suites.h"
@@ -67,6 +68,38 @@ START_TEST(pair_splits_at_one_colon)
 }
 END_TEST
 
+START_TEST(hex_mask_reads_proc_status_masks)
+{
+    uint64_t v = 0;
+    const char *end;
+    ck_assert_int_eq(parse_hex_mask("000001fffeffffff\n", &v, &end), 0);
+    ck_assert_uint_eq(v, 0x1fffefffffful);
+    ck_assert_int_eq(*end, '\n');
+    ck_assert_int_eq(parse_hex_mask("FfFfFfFfFfFfFfFf", &v, &end), 0);
+    ck_assert_uint_eq(v, UINT64_MAX);
+    v = 7;
+    ck_assert_int_eq(parse_hex_mask("\n", &v, &end), -1);
+    ck_assert_int_eq(parse_hex_mask("10000000000000000", &v, &end), -1);
+    ck_assert_uint_eq(v, 7);
+}
+END_TEST
+
+START_TEST(warden_prefix_and_env_lookup)
+{
+    ck_assert(env_is_warden("WARDEN_GRACE=1"));
+    ck_assert(env_is_warden("WARDEN_"));
+    ck_assert(!env_is_warden("WARDEN"));
+    ck_assert(!env_is_warden("warden_GRACE=1"));
+    ck_assert(!env_is_warden(""));
+    char *env[] = {"TERM=x", "WARDEN_A=", "WARDEN_AB=2", "W=3", NULL};
+    ck_assert_str_eq(env_lookup(env, "WARDEN_AB"), "2");
+    ck_assert_str_eq(env_lookup(env, "WARDEN_A"), "");
+    ck_assert_str_eq(env_lookup(env, "W"), "3");
+    ck_assert_ptr_null(env_lookup(env, "WARDEN"));
+    ck_assert_ptr_null(env_lookup(NULL, "TERM"));
+}
+END_TEST
+
 Suite *parse_suite(void)
 {
     Suite *s = suite_create("parse");
@@ -76,6 +109,8 @@ Suite *parse_suite(void)
     tcase_add_test(tc, duration_whole_and_fractional);
     tcase_add_test(tc, duration_rejects_nonsense);
     tcase_add_test(tc, pair_splits_at_one_colon);
+    tcase_add_test(tc, hex_mask_reads_proc_status_masks);
+    tcase_add_test(tc, warden_prefix_and_env_lookup);
     suite_add_tcase(s, tc);
     return s;
 }
