@@ -224,10 +224,12 @@ int caps_from_name(const char *name)
 
 unsigned int caps_last(void)
 {
-    /* PR_CAPBSET_READ answers EINVAL past the last capability the kernel knows. */
-    unsigned int last = 0;
-    while (last + 1 < CAPS_MAX && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0)
-        last++;
+    /* PR_CAPBSET_READ answers EINVAL past the last capability the kernel knows; the
+     * answer cannot change while warden runs, so it is asked once. */
+    static unsigned int last;
+    if (last == 0)
+        while (last + 1 < CAPS_MAX && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0)
+            last++;
     return last;
 }
 

@@ -363,7 +363,9 @@ static int plan_request(const struct setpriv_request *req, struct setpriv_plan *
 {
     char why[512];
     struct cap_sets now;
-    if (caps_read_sets(&now, why, sizeof(why)) != 0) {
+    /* The capability options start from the current sets; nothing to read without them. */
+    bool changes_caps = req->inh_caps || req->ambient_caps || req->bounding_set;
+    if (changes_caps && caps_read_sets(&now, why, sizeof(why)) != 0) {
         log_error("setpriv: %s", why);
         return -1;
     }

@@ -37,6 +37,21 @@ def both(cmd_for, pid1=True, accounts=None, env=None):
     return results
 
 
+def children_of(pid):
+    out = []
+    for p in os.listdir("/proc"):
+        try:
+            if p.isdigit() and open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(pid):
+                out.append(int(p))
+        except (OSError, IndexError):
+            pass
+    return out
+
+
+def process_state(pid):
+    return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+
+
 @pytest.mark.parametrize("args,code", [
     (["--", "sh", "-c", "exit 3"], 3),
     (["--", WT, "raise", "15"], 143),
@@ -199,28 +214,12 @@ def test_dumb_init_signals_the_whole_group_and_rewrites(links):
                    f"{WT} signals QUIT 0 & wait"]
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
             assert proc.stdout.readline().startswith("ready")
-            init = [int(p) for p in os.listdir("/proc") if p.isdigit() and
-                    open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(proc.pid)][0]
+            init = children_of(proc.pid)[0]
             os.kill(init, signal.SIGTERM)
             # The shell's background child is reached only through the group.
             assert proc.stdout.readline() == expect + "\n", (tool, args)
             proc.kill()
             proc.wait()
-
-
-def children_of(pid):
-    out = []
-    for p in os.listdir("/proc"):
-        try:
-            if p.isdigit() and open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(pid):
-                out.append(int(p))
-        except (OSError, IndexError):
-            pass
-    return out
-
-
-def process_state(pid):
-    return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
 
 
 def test_dumb_init_job_control_stops_and_continues_the_child(links):
@@ -268,15 +267,14 @@ def blocked_init(outer):
     """The init under unshare once it waits for signals, else None: catatonit blocks them
     and reads a signalfd; warden waits in sigtimedwait, which the kernel shows as an empty
     SigBlk while it sleeps there, so its wait channel tells instead."""
-    for p in os.listdir("/proc"):
+    for p in children_of(outer):
         try:
-            if p.isdigit() and open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(outer):
-                status = proc_status(open(f"/proc/{p}/status").read())
-                if int(status["SigBlk"], 16) & (1 << (signal.SIGTERM - 1)):
-                    return int(p)
-                if "sigtimedwait" in open(f"/proc/{p}/wchan").read():
-                    return int(p)
-        except (OSError, KeyError, IndexError):
+            status = proc_status(open(f"/proc/{p}/status").read())
+            if int(status["SigBlk"], 16) & (1 << (signal.SIGTERM - 1)):
+                return p
+            if "sigtimedwait" in open(f"/proc/{p}/wchan").read():
+                return p
+        except (OSError, KeyError):
             pass
     return None
 
