@@ -84,7 +84,7 @@ int main(int argc, char **argv)
     case CLI_DONE:
         return 0;
     case CLI_ERROR:
-        return persona == PERSONA_WARDEN ? EXIT_WARDEN_FAILED : 1;
+        return cfg.failure_exit;
     case CLI_RUN:
         break;
     }
