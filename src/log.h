@@ -21,7 +21,6 @@ struct log_field {
 /* verbosity: -1 errors only, 0 errors and warnings (default), 1 info, 2 debug. */
 void log_configure(int verbosity, enum log_format format);
 bool log_enabled(enum log_level level);
-enum log_format log_format_configured(void);
 
 void log_fields(enum log_level level, const struct log_field *fields, size_t nfields,
                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -62,6 +62,11 @@ int parse_pair(const char *text, char *from, char *to, unsigned long size)
     return 0;
 }
 
+int env_is_warden(const char *entry)
+{
+    return strncmp(entry, "WARDEN_", strlen("WARDEN_")) == 0;
+}
+
 const char *env_lookup(char **envp, const char *name)
 {
     size_t len = strlen(name);

@@ -16,13 +16,8 @@ int parse_pair(const char *text, char *from, char *to, unsigned long size);
 /* 1 to 16 hex digits at text, as /proc/PID/status writes masks; *end after them. */
 int parse_hex_mask(const char *text, uint64_t *out, const char **end);
 
-/* Whether an environment entry starts with WARDEN_ (inline: it runs over every entry at
- * every start). */
-static inline int env_is_warden(const char *entry)
-{
-    return entry[0] == 'W' && entry[1] == 'A' && entry[2] == 'R' && entry[3] == 'D' &&
-           entry[4] == 'E' && entry[5] == 'N' && entry[6] == '_';
-}
+/* Whether an environment entry is one of warden's own (WARDEN_...). */
+int env_is_warden(const char *entry);
 
 /* The value of NAME in an environment array (envp style), or NULL if it is absent. */
 const char *env_lookup(char **envp, const char *name);

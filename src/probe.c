@@ -191,8 +191,10 @@ out:
     return rc;
 }
 
-int probe_main(int argc, char **argv)
+int probe_main(int argc, char **argv, char **envp)
 {
+    const char *format = env_lookup(envp, "WARDEN_LOG_FORMAT");
+    log_configure(0, format && strcmp(format, "json") == 0 ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
     static const struct option options[] = {
         {"timeout", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},

@@ -73,7 +73,7 @@ static bool reap_all(struct supervision *s)
                            2, "main program (pid %ld) ended with status %d", (long)pid,
                            exit_code_for_status(status));
             } else {
-                log_fields(s->cfg->warn_on_reap ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG,
+                log_fields(s->cfg->rules.warn_on_reap ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG,
                            (struct log_field[]){LOG_NUM("pid", pid)}, 1, "reaped pid %ld",
                            (long)pid);
             }
@@ -110,7 +110,7 @@ static void forward_signal(struct supervision *s, int sig, const siginfo_t *info
         return;
     }
     /* An explicit rewrite (dumb-init's job-control stops) forwards even these. */
-    if (!signal_is_forwarded(sig) && !s->cfg->signal_rewrite[sig]) {
+    if (!signal_is_forwarded(sig) && !config_signal_rewritten(s->cfg, sig)) {
         log_debug("received SIG%s: not forwarded", name);
         return;
     }
@@ -215,7 +215,7 @@ int supervise_pause(const struct signal_state *signals, pid_t self)
         siginfo_t info;
         int sig = signals_wait(signals, NULL, &info);
         if (sig < 0)
-            return EXIT_WARDEN_FAILED;
+            return -1;
         if (sig == SIGINT || sig == SIGTERM)
             return 0;
         /* Anything that was re-parented here and has died. */

@@ -34,6 +34,8 @@ __attribute__((format(printf, 3, 4))) static int fail(char *why, size_t size, co
 enum lookup { LOOKUP_FOUND, LOOKUP_MISSING, LOOKUP_ERROR };
 
 /* by_name: match pw_name == name; else match pw_uid == uid. */
+const struct account_files image_accounts = {"/etc/passwd", "/etc/group"};
+
 static enum lookup find_passwd(const char *path, const char *name, uid_t uid, struct identity *out)
 {
     FILE *f = fopen(path, "re");

@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exit_status.h"
 #include "parse.h"
-#include "personality.h"
+#include "personas.h"
 #include "signames.h"
 
 #define TINI_VERSION       "0.19.0"
@@ -39,7 +38,7 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
 {
     const char *name = argv[0];
     config_init(cfg);
-    cfg->failure_exit = TINI_USAGE_FAILURE;
+    cfg->rules.failure_exit = TINI_USAGE_FAILURE;
     /* tini's levels: 1 (default) warnings, 2 info, 3 debug. */
     int verbosity = 1;
     for (char **e = envp; e && *e; e++) {
@@ -77,7 +76,7 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
             verbosity++;
             break;
         case 'w':
-            cfg->warn_on_reap = true;
+            cfg->rules.warn_on_reap = true;
             break;
         case 'g':
             cfg->process_group = true;
@@ -87,7 +86,7 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
                 log_error("-e: '%s' is not an exit code from 0 to 255", optarg);
                 return CLI_ERROR;
             }
-            cfg->exit_remap[code] = 0 + 1;
+            config_remap_exit(cfg, (int)code, 0);
             break;
         case 'l':
             printf("tini's license is MIT; this is warden %s, a separate work answering to "
