@@ -76,13 +76,47 @@ static int fail_apply(const char *what)
     return -1;
 }
 
+static int switch_groups(const struct setpriv_request *req, const struct setpriv_plan *plan)
+{
+    char why[256];
+    bool clear = req->groups == GROUPS_CLEAR;
+    if (req->groups == GROUPS_UNCHANGED || req->groups == GROUPS_KEEP)
+        return 0;
+    if (setgroups(clear ? 0 : plan->groups.group_count, clear ? NULL : plan->groups.groups) != 0)
+        return fail_apply("setgroups failed");
+    /* Read back, as warden's own drop does: a switch that did not happen is a failure. */
+    if (privdrop_verify_groups(plan->groups.groups, clear ? 0 : plan->groups.group_count, why,
+                               sizeof(why)) != 0)
+        return setpriv_error("setgroups did not take effect: %s", why);
+    return 0;
+}
+
+static int verify_gids(gid_t r, gid_t e)
+{
+    gid_t now_r, now_e, now_s;
+    if (getresgid(&now_r, &now_e, &now_s) != 0)
+        return fail_apply("getresgid failed");
+    if (now_r != r || now_e != e || now_s != e)
+        return setpriv_error("setresgid did not take effect: gids are %u/%u/%u, not %u/%u/%u",
+                             now_r, now_e, now_s, r, e, e);
+    return 0;
+}
+
+static int verify_uids(uid_t r, uid_t e)
+{
+    uid_t now_r, now_e, now_s;
+    if (getresuid(&now_r, &now_e, &now_s) != 0)
+        return fail_apply("getresuid failed");
+    if (now_r != r || now_e != e || now_s != e)
+        return setpriv_error("setresuid did not take effect: uids are %u/%u/%u, not %u/%u/%u",
+                             now_r, now_e, now_s, r, e, e);
+    return 0;
+}
+
 static int switch_ids(const struct setpriv_request *req, const struct setpriv_plan *plan)
 {
-    if (req->groups == GROUPS_CLEAR && setgroups(0, NULL) != 0)
-        return fail_apply("setgroups failed");
-    if ((req->groups == GROUPS_LIST || req->groups == GROUPS_INIT) &&
-        setgroups(plan->groups.group_count, plan->groups.groups) != 0)
-        return fail_apply("setgroups failed");
+    if (switch_groups(req, plan) != 0)
+        return -1;
     if (req->have_rgid || req->have_egid) {
         gid_t r, e, s;
         if (getresgid(&r, &e, &s) != 0)
@@ -92,6 +126,8 @@ static int switch_ids(const struct setpriv_request *req, const struct setpriv_pl
         /* The saved id follows the effective one, so nothing is left to return to. */
         if (setresgid(r, e, e) != 0)
             return fail_apply("setresgid failed");
+        if (verify_gids(r, e) != 0)
+            return -1;
     }
     if (req->have_ruid || req->have_euid) {
         uid_t r, e, s;
@@ -107,6 +143,8 @@ static int switch_ids(const struct setpriv_request *req, const struct setpriv_pl
             return fail_apply("setresuid failed");
         if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0)
             return fail_apply("reset keep capabilities");
+        if (verify_uids(r, e) != 0)
+            return -1;
     }
     return 0;
 }
