@@ -47,13 +47,14 @@ static int dumb_init_rewrite(struct config *cfg, const char *value)
     return 0;
 }
 
+static const struct option options[] = {
+    {"single-child", no_argument, NULL, 'c'}, {"rewrite", required_argument, NULL, 'r'},
+    {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+};
+
 enum cli_result dumb_init_parse(int argc, char **argv, char **envp, struct config *cfg)
 {
-    static const struct option options[] = {
-        {"single-child", no_argument, NULL, 'c'}, {"rewrite", required_argument, NULL, 'r'},
-        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
-    };
     config_init(cfg);
     cfg->rules.failure_exit = USAGE_FAILURE;
     cfg->rules.exec_failure_exit = 2;

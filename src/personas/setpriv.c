@@ -200,39 +200,40 @@ static int parse_option(struct setpriv_request *req, int opt, const char *arg)
     return 0;
 }
 
+static const struct option options[] = {
+    {"dump", no_argument, NULL, 'd'},
+    {"nnp", no_argument, NULL, OPT_NNP},
+    {"no-new-privs", no_argument, NULL, OPT_NNP},
+    {"inh-caps", required_argument, NULL, OPT_INH_CAPS},
+    {"ambient-caps", required_argument, NULL, OPT_AMBIENT_CAPS},
+    {"bounding-set", required_argument, NULL, OPT_BOUNDING_SET},
+    {"ruid", required_argument, NULL, OPT_RUID},
+    {"euid", required_argument, NULL, OPT_EUID},
+    {"rgid", required_argument, NULL, OPT_RGID},
+    {"egid", required_argument, NULL, OPT_EGID},
+    {"reuid", required_argument, NULL, OPT_REUID},
+    {"regid", required_argument, NULL, OPT_REGID},
+    {"clear-groups", no_argument, NULL, OPT_CLEAR_GROUPS},
+    {"keep-groups", no_argument, NULL, OPT_KEEP_GROUPS},
+    {"init-groups", no_argument, NULL, OPT_INIT_GROUPS},
+    {"groups", required_argument, NULL, OPT_GROUPS},
+    {"pdeathsig", required_argument, NULL, OPT_PDEATHSIG},
+    {"reset-env", no_argument, NULL, OPT_RESET_ENV},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    /* setpriv's other options: named in the refusal, never silently ignored. */
+    {"securebits", required_argument, NULL, OPT_UNSUPPORTED},
+    {"selinux-label", required_argument, NULL, OPT_UNSUPPORTED},
+    {"apparmor-profile", required_argument, NULL, OPT_UNSUPPORTED},
+    {"list-caps", no_argument, NULL, OPT_UNSUPPORTED},
+    {"landlock-access", required_argument, NULL, OPT_UNSUPPORTED},
+    {"landlock-rule", required_argument, NULL, OPT_UNSUPPORTED},
+    {"seccomp-filter", required_argument, NULL, OPT_UNSUPPORTED},
+    {NULL, 0, NULL, 0},
+};
+
 int setpriv_parse(int argc, char **argv, struct setpriv_request *req)
 {
-    static const struct option options[] = {
-        {"dump", no_argument, NULL, 'd'},
-        {"nnp", no_argument, NULL, OPT_NNP},
-        {"no-new-privs", no_argument, NULL, OPT_NNP},
-        {"inh-caps", required_argument, NULL, OPT_INH_CAPS},
-        {"ambient-caps", required_argument, NULL, OPT_AMBIENT_CAPS},
-        {"bounding-set", required_argument, NULL, OPT_BOUNDING_SET},
-        {"ruid", required_argument, NULL, OPT_RUID},
-        {"euid", required_argument, NULL, OPT_EUID},
-        {"rgid", required_argument, NULL, OPT_RGID},
-        {"egid", required_argument, NULL, OPT_EGID},
-        {"reuid", required_argument, NULL, OPT_REUID},
-        {"regid", required_argument, NULL, OPT_REGID},
-        {"clear-groups", no_argument, NULL, OPT_CLEAR_GROUPS},
-        {"keep-groups", no_argument, NULL, OPT_KEEP_GROUPS},
-        {"init-groups", no_argument, NULL, OPT_INIT_GROUPS},
-        {"groups", required_argument, NULL, OPT_GROUPS},
-        {"pdeathsig", required_argument, NULL, OPT_PDEATHSIG},
-        {"reset-env", no_argument, NULL, OPT_RESET_ENV},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        /* setpriv's other options: named in the refusal, never silently ignored. */
-        {"securebits", required_argument, NULL, OPT_UNSUPPORTED},
-        {"selinux-label", required_argument, NULL, OPT_UNSUPPORTED},
-        {"apparmor-profile", required_argument, NULL, OPT_UNSUPPORTED},
-        {"list-caps", no_argument, NULL, OPT_UNSUPPORTED},
-        {"landlock-access", required_argument, NULL, OPT_UNSUPPORTED},
-        {"landlock-rule", required_argument, NULL, OPT_UNSUPPORTED},
-        {"seccomp-filter", required_argument, NULL, OPT_UNSUPPORTED},
-        {NULL, 0, NULL, 0},
-    };
     req->command = argv + argc; /* none yet: the terminating NULL */
     opterr = 0;
     optind = 0;
