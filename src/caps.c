@@ -17,10 +17,10 @@
 
 int caps_parse_list(const char *list, struct cap_plan *plan, char *why, size_t why_size)
 {
-    const char *p = list;
-    for (;;) {
+    const char *p;
+    size_t len;
+    for (const char *cursor = list; list_next(&cursor, &p, &len);) {
         char name[64] = {0};
-        size_t len = strcspn(p, ",");
         if (len == 0 || len >= sizeof(name)) {
             snprintf(why, why_size, "'%s' is not a list of capability names", list);
             return -1;
@@ -41,10 +41,8 @@ int caps_parse_list(const char *list, struct cap_plan *plan, char *why, size_t w
             return -1;
         }
         plan->kept[plan->kept_count++] = (unsigned int)cap;
-        if (p[len] == '\0')
-            return 0;
-        p += len + 1;
     }
+    return 0;
 }
 
 static bool plan_keeps(const struct cap_plan *plan, unsigned int cap)

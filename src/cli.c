@@ -99,16 +99,21 @@ static void apply_env_value(struct parse_state *state, const struct option_row *
     /* An empty variable counts as unset, as compose files use WARDEN_X= to clear one. */
     if (*value == '\0')
         return;
-    for (const char *item = value;;) {
-        size_t len = row->kind == OPTION_LIST ? strcspn(item, ",") : strlen(item);
+    const char *item;
+    size_t len;
+    for (const char *cursor = value; list_next(&cursor, &item, &len);) {
+        /* One value only: the whole of it, commas and all. */
+        if (row->kind != OPTION_LIST) {
+            len = strlen(item);
+            cursor = NULL;
+        }
         char *copy = config_keep_string(state->cfg, item, len);
         if (!copy) {
             record_error(state, "%s: value too long", label);
             return;
         }
-        if (apply(state, row, label, copy) == OPTION_FAILED || item[len] == '\0')
+        if (apply(state, row, label, copy) == OPTION_FAILED)
             return;
-        item += len + 1;
     }
 }
 

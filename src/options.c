@@ -10,8 +10,6 @@
 #include "parse.h"
 #include "signames.h"
 
-#define SAY(...) (snprintf(why, why_size, __VA_ARGS__), OPTION_FAILED)
-
 static enum option_result on_help(struct config *cfg, const char *value, char *why, size_t why_size)
 {
     (void)cfg, (void)value, (void)why, (void)why_size;
@@ -32,7 +30,7 @@ static enum option_result on_version(struct config *cfg, const char *value, char
 static enum option_result on_user(struct config *cfg, const char *value, char *why, size_t why_size)
 {
     if (*value == '\0')
-        return SAY("empty user");
+        return say_why(why, why_size, "empty user");
     cfg->user = value;
     return OPTION_SET;
 }
@@ -61,7 +59,7 @@ static enum option_result append(const char **list, size_t *count, const char *v
                                  size_t why_size)
 {
     if (*count == CONFIG_LIST_MAX)
-        return SAY("more than %d values", CONFIG_LIST_MAX);
+        return say_why(why, why_size, "more than %d values", CONFIG_LIST_MAX);
     list[(*count)++] = value;
     return OPTION_SET;
 }
@@ -70,7 +68,7 @@ static enum option_result on_chown(struct config *cfg, const char *value, char *
                                    size_t why_size)
 {
     if (value[0] != '/')
-        return SAY("'%s' is not an absolute path", value);
+        return say_why(why, why_size, "'%s' is not an absolute path", value);
     return append(cfg->chown_paths, &cfg->chown_count, value, why, why_size);
 }
 
@@ -99,7 +97,7 @@ static enum option_result on_grace(struct config *cfg, const char *value, char *
                                    size_t why_size)
 {
     if (parse_duration(value, 86400ul * 365, &cfg->grace_ns) != 0)
-        return SAY("'%s' is not a number of seconds (like 5 or 0.5)", value);
+        return say_why(why, why_size, "'%s' is not a number of seconds (like 5 or 0.5)", value);
     return OPTION_SET;
 }
 
@@ -120,7 +118,7 @@ static enum option_result signal_value(const char *text, bool allow_none, int *o
     }
     int sig = signal_from_name(text);
     if (sig <= 0 || sig >= WARDEN_NSIG)
-        return SAY("unknown signal '%s'", text);
+        return say_why(why, why_size, "unknown signal '%s'", text);
     *out = sig;
     return OPTION_SET;
 }
@@ -131,12 +129,12 @@ static enum option_result on_rewrite(struct config *cfg, const char *value, char
     char from_text[64], to_text[64];
     int from, to;
     if (parse_pair(value, from_text, to_text, sizeof(from_text)) != 0)
-        return SAY("'%s' is not FROM:TO", value);
+        return say_why(why, why_size, "'%s' is not FROM:TO", value);
     if (signal_value(from_text, false, &from, why, why_size) != OPTION_SET ||
         signal_value(to_text, true, &to, why, why_size) != OPTION_SET)
         return OPTION_FAILED;
     if (from == SIGKILL || from == SIGSTOP || from == SIGCHLD)
-        return SAY("'%s': KILL, STOP and CHLD cannot be rewritten", value);
+        return say_why(why, why_size, "'%s': KILL, STOP and CHLD cannot be rewritten", value);
     config_rewrite_signal(cfg, from, to);
     return OPTION_SET;
 }
@@ -147,9 +145,9 @@ static enum option_result on_remap_exit(struct config *cfg, const char *value, c
     char from_text[64], to_text[64];
     unsigned long from, to;
     if (parse_pair(value, from_text, to_text, sizeof(from_text)) != 0)
-        return SAY("'%s' is not FROM:TO", value);
+        return say_why(why, why_size, "'%s' is not FROM:TO", value);
     if (parse_unsigned(from_text, 255, &from) != 0 || parse_unsigned(to_text, 255, &to) != 0)
-        return SAY("'%s': exit codes are numbers from 0 to 255", value);
+        return say_why(why, why_size, "'%s': exit codes are numbers from 0 to 255", value);
     config_remap_exit(cfg, (int)from, (int)to);
     return OPTION_SET;
 }
@@ -164,7 +162,7 @@ static enum option_result on_require_env(struct config *cfg, const char *value, 
                                          size_t why_size)
 {
     if (*value == '\0' || strchr(value, '='))
-        return SAY("'%s' is not a variable name", value);
+        return say_why(why, why_size, "'%s' is not a variable name", value);
     return append(cfg->required_env, &cfg->required_env_count, value, why, why_size);
 }
 
@@ -183,7 +181,7 @@ static enum option_result on_log_format(struct config *cfg, const char *value, c
     /* Anything but json, even a wrong value, means text: its own error is said in text. */
     cfg->log_format = LOG_FORMAT_TEXT;
     if (strcmp(value, "text") != 0)
-        return SAY("'%s' is not text or json", value);
+        return say_why(why, why_size, "'%s' is not text or json", value);
     return OPTION_SET;
 }
 
@@ -197,7 +195,7 @@ static enum option_result on_verbose(struct config *cfg, const char *value, char
         return OPTION_SET;
     }
     if (parse_unsigned(value, 9, &level) != 0)
-        return SAY("'%s' is not a verbosity level from 0 to 9", value);
+        return say_why(why, why_size, "'%s' is not a verbosity level from 0 to 9", value);
     cfg->verbosity = (int)level;
     return OPTION_SET;
 }

@@ -2,7 +2,6 @@
  * duties), with setpriv's own rules and exit codes. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,17 +71,6 @@ static void setpriv_usage(FILE *to)
             "--apparmor-profile, --list-caps, --landlock-access, --landlock-rule,\n"
             "--seccomp-filter.\n",
             WARDEN_VERSION);
-}
-
-int setpriv_error(const char *fmt, ...)
-{
-    char message[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof(message), fmt, ap);
-    va_end(ap);
-    log_error("setpriv: %s", message);
-    return -1;
 }
 
 static int take_uid(const char *option, const char *text, bool *have, uid_t *uid)

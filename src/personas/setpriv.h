@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "log.h"
 #include "users.h"
 
 /* setpriv's exit codes: 1 for usage, 127 when a setting cannot be applied, and 126 or 127
@@ -40,8 +41,8 @@ struct setpriv_plan {
     uint64_t inheritable, ambient, bounding;
 };
 
-/* One "warden: setpriv: ..." line; returns -1 for the caller to pass on. */
-__attribute__((format(printf, 1, 2))) int setpriv_error(const char *fmt, ...);
+/* One "warden: setpriv: ..." line; evaluates to -1 for the caller to pass on. */
+#define setpriv_error(...) (log_error("setpriv: " __VA_ARGS__), -1)
 
 /* Returns 1 to run, 0 when done (help, version), -1 on a usage error. */
 int setpriv_parse(int argc, char **argv, struct setpriv_request *req);

@@ -28,10 +28,10 @@ int setpriv_cap_changes(const char *option, const char *text, uint64_t start, ui
     unsigned int last = setpriv_last_cap();
     uint64_t known = last >= 63 ? ~0ull : (1ull << (last + 1)) - 1;
     uint64_t set = start;
-    const char *p = text;
-    for (;;) {
+    const char *p;
+    size_t len;
+    for (const char *cursor = text; list_next(&cursor, &p, &len);) {
         char name[64];
-        size_t len = strcspn(p, ",");
         if (len < 2 || len >= sizeof(name) || (p[0] != '+' && p[0] != '-')) {
             log_error("setpriv: %s: bad capability string '%s' (+cap or -cap, comma-separated)",
                       option, text);
@@ -55,9 +55,6 @@ int setpriv_cap_changes(const char *option, const char *text, uint64_t start, ui
             bits = 1ull << cap;
         }
         set = p[0] == '+' ? set | bits : set & ~bits;
-        if (p[len] == '\0')
-            break;
-        p += len + 1;
     }
     *out = set;
     return 0;
