@@ -174,13 +174,11 @@ static void reset_require_env(struct config *cfg)
 static enum option_result on_log_format(struct config *cfg, const char *value, char *why,
                                         size_t why_size)
 {
-    if (strcmp(value, "json") == 0) {
+    if (strcmp(value, "json") == 0)
         cfg->log_format = LOG_FORMAT_JSON;
-        return OPTION_SET;
-    }
-    /* Anything but json, even a wrong value, means text: its own error is said in text. */
-    cfg->log_format = LOG_FORMAT_TEXT;
-    if (strcmp(value, "text") != 0)
+    else if (strcmp(value, "text") == 0)
+        cfg->log_format = LOG_FORMAT_TEXT;
+    else
         return say_why(why, why_size, "'%s' is not text or json", value);
     return OPTION_SET;
 }

@@ -49,6 +49,26 @@ static int tini_environment(char **envp, struct config *cfg)
     return verbosity;
 }
 
+/* -p SIGNAL and -e EXIT_CODE. */
+static int tini_value(struct config *cfg, int opt, const char *value)
+{
+    unsigned long code;
+    if (opt == 'p') {
+        cfg->pdeathsig = signal_from_name(value);
+        if (cfg->pdeathsig <= 0 || cfg->pdeathsig >= WARDEN_NSIG) {
+            log_error("-p: unknown signal '%s'", value);
+            return -1;
+        }
+        return 0;
+    }
+    if (parse_unsigned(value, 255, &code) != 0) {
+        log_error("-e: '%s' is not an exit code from 0 to 255", value);
+        return -1;
+    }
+    config_remap_exit(cfg, (int)code, 0);
+    return 0;
+}
+
 enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cfg)
 {
     const char *name = argv[0];
@@ -65,7 +85,6 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
     /* '+': options end at PROGRAM. tini itself lets GNU getopt permute, so `tini prog -v`
      * takes -v for itself; here it stays prog's (see the man page). */
     for (int opt; (opt = getopt(argc, argv, "+hsp:vwgle:")) != -1;) {
-        unsigned long code;
         switch (opt) {
         case 'h':
             tini_usage(name, stdout);
@@ -73,11 +92,9 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
         case 's':
             break;
         case 'p':
-            cfg->pdeathsig = signal_from_name(optarg);
-            if (cfg->pdeathsig <= 0 || cfg->pdeathsig >= WARDEN_NSIG) {
-                log_error("-p: unknown signal '%s'", optarg);
+        case 'e':
+            if (tini_value(cfg, opt, optarg) != 0)
                 return CLI_ERROR;
-            }
             break;
         case 'v':
             verbosity++;
@@ -87,13 +104,6 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
             break;
         case 'g':
             cfg->process_group = true;
-            break;
-        case 'e':
-            if (parse_unsigned(optarg, 255, &code) != 0) {
-                log_error("-e: '%s' is not an exit code from 0 to 255", optarg);
-                return CLI_ERROR;
-            }
-            config_remap_exit(cfg, (int)code, 0);
             break;
         case 'l':
             printf("tini's license is MIT; this is warden %s, a separate work answering to "
