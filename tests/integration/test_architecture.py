@@ -30,31 +30,42 @@ def read_until(stream, text, timeout):
 
 
 def test_pdeathsig_notices_a_parent_that_died_before_the_drop(tmp_path):
-    # The image's /etc/passwd is a FIFO here, so warden (as root, before the drop, as during a
-    # long --chown) waits reading it until the test writes; meanwhile its parent dies.
-    passwd, group = tmp_path / "passwd", tmp_path / "group"
-    os.mkfifo(passwd)
+    # warden's stderr is a full pipe: after --chown (as root, before the drop) its first -v line
+    # waits for room, and meanwhile its parent dies. Then the pipe is drained.
+    passwd, group, volume = tmp_path / "passwd", tmp_path / "group", tmp_path / "volume"
+    passwd.write_text(PASSWD)
     group.write_text(GROUP)
-    inner = f"{WARDEN} -v -p TERM -u app {WT} pause & wait"
-    proc = subprocess.Popen(["unshare", "--mount", "sh", ACCOUNTS, str(passwd), str(group),
-                             "sh", "-c", inner], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    warden = None
+    volume.mkdir()
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
     try:
-        with open(passwd, "w") as writer:  # returns once warden has opened it: past its entry
-            warden = wait_until(lambda: next((p for p in children_of(proc.pid)
-                                              if comm(p) == "warden"), None),
-                                what="warden under the shell")
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-            wait_until(lambda: stat_fields(warden)[1] != proc.pid, what="warden re-parented")
-            writer.write(PASSWD)
+        while True:
+            os.write(write_end, b"x" * 4096)
+    except BlockingIOError:
+        pass
+    os.set_blocking(write_end, True)
+    inner = f"{WARDEN} -v -p TERM -u app --chown {volume} {WT} pause & wait"
+    proc = subprocess.Popen(["unshare", "--mount", "sh", ACCOUNTS, str(passwd), str(group),
+                             "sh", "-c", inner], stdout=subprocess.DEVNULL, stderr=write_end)
+    os.close(write_end)
+    warden = None
+    stderr = os.fdopen(read_end, "rb")
+    try:
+        warden = wait_until(lambda: next((p for p in children_of(proc.pid)
+                                          if comm(p) == "warden"), None),
+                            what="warden under the shell")
+        wait_until(lambda: os.stat(volume).st_uid == 1000, what="--chown done")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        wait_until(lambda: stat_fields(warden)[1] != proc.pid, what="warden re-parented")
         # The signal may reach the program before it is ready: it dies of it either way.
-        err = read_until(proc.stderr, "ended with status", timeout=20)
+        err = read_until(stderr, "ended with status", timeout=20)
     finally:
         if warden and stat_fields(warden) is not None:
             os.kill(warden, signal.SIGKILL)
-    assert "forwarded SIGTERM" in err, err
-    assert "ended with status 143" in err, err
+        stderr.close()
+    assert "forwarded SIGTERM" in err, err[-2000:]
+    assert "ended with status 143" in err, err[-2000:]
 
 
 def test_setpriv_fails_when_the_switch_did_not_happen():
