@@ -126,7 +126,8 @@ static bool is_job_control_stop(int sig)
 static void forward_signal(struct supervision *s, int sig, const siginfo_t *info)
 {
     /* The kernel sends SIGPIPE (and the like) to warden itself when its own write fails,
-     * with warden as sender: that is warden's business, not the program's. */
+     * and HUP and CONT when it lets go of its terminal (dumb-init's session mode), with
+     * warden as sender: that is warden's business, not the program's. */
     bool own = info->si_code == SI_USER && info->si_pid == s->self;
     /* An explicit rewrite (dumb-init's job-control stops) forwards even these; dumb-init
      * forwards everything but SIGCHLD. */
@@ -141,7 +142,7 @@ static void forward_signal(struct supervision *s, int sig, const siginfo_t *info
     signal_to_name(sig, name, sizeof(name));
     signal_to_name(target_sig, target_name, sizeof(target_name));
     if (own) {
-        log_debug("SIG%s raised by warden's own write: not forwarded", name);
+        log_debug("SIG%s caused by warden itself: not forwarded", name);
     } else if (!forwarded) {
         log_debug("received SIG%s: not forwarded", name);
     } else if (target_sig == SIGNAL_DROPPED) {
