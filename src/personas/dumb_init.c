@@ -58,6 +58,15 @@ enum cli_result dumb_init_parse(int argc, char **argv, char **envp, struct confi
     config_init(cfg);
     cfg->rules.failure_exit = USAGE_FAILURE;
     cfg->rules.exec_failure_exit = 2;
+    /* dumb-init in every mode: it forwards every signal it can catch, stops itself after a
+     * job-control stop, never kills anything itself (no --grace, no leftover stage: it
+     * exits with the program), starts the program with no inherited ignores (its handlers
+     * for every signal), and keeps no working directory. */
+    cfg->rules.forward_all = true;
+    cfg->rules.stop_self = true;
+    cfg->rules.exit_with_program = true;
+    cfg->rules.reset_ignored = true;
+    cfg->rules.leave_cwd = true;
     const char *setsid_env = env_lookup(envp, "DUMB_INIT_SETSID");
     bool single_child = setsid_env && strcmp(setsid_env, "0") == 0;
     const char *debug = env_lookup(envp, "DUMB_INIT_DEBUG");
