@@ -64,8 +64,8 @@ def test_no_deadline_on_the_program_after_a_stop_without_grace(pid1):
     ("docker", ["--grace", "8"], {}, 8.0),
     ("docker", [], {"WARDEN_GRACE": "8"}, 8.0),
     # Kubernetes: terminationGracePeriodSeconds, 30 s by default.
-    ("kubernetes", ["--grace", "28"], {}, 28.0),
-    ("kubernetes", [], {"WARDEN_GRACE": "28"}, 28.0),
+    ("kubernetes", ["--grace", "25"], {}, 25.0),
+    ("kubernetes", [], {"WARDEN_GRACE": "25"}, 25.0),
 ])
 def test_grace_set_below_the_engines_timeout(pid1, engine, args, env, seconds):
     # With --grace the README's settings for each engine arm exactly that deadline at the
