@@ -32,6 +32,9 @@ enum option_id {
     OPT_CHOWN_BEST_EFFORT,
     OPT_REQUIRE_ENV,
     OPT_LOG_FORMAT,
+    OPT_CHOWN_POLICY,
+    OPT_CHMOD,
+    OPT_CHOWN_TO,
 };
 
 enum value_kind {
@@ -63,6 +66,9 @@ static const struct option_spec option_specs[] = {
     {OPT_ALLOW_ESCALATION, "allow-privilege-escalation", VALUE_NONE, true},
     {OPT_CHOWN, "chown", VALUE_LIST, true},
     {OPT_CHOWN_BEST_EFFORT, "chown-best-effort", VALUE_NONE, true},
+    {OPT_CHOWN_POLICY, "chown-policy", VALUE_ONE, true},
+    {OPT_CHMOD, "chmod", VALUE_ONE, true},
+    {OPT_CHOWN_TO, "chown-to", VALUE_ONE, true},
     {OPT_REQUIRE_ENV, "require-env", VALUE_LIST, true},
     {OPT_LOG_FORMAT, "log-format", VALUE_ONE, true},
     {OPT_QUIET, "quiet", VALUE_NONE, true},
@@ -89,6 +95,16 @@ static const char usage_text[] =
     "                           following links or entering other mounts; creates a\n"
     "                           missing PATH (repeatable; PATH must be absolute)\n"
     "      --chown-best-effort  per-entry --chown errors are warnings, not fatal\n"
+    "      --chown-policy POLICY\n"
+    "                           always (default): walk every --chown PATH at every\n"
+    "                           start; root-mismatch: skip a PATH whose top already\n"
+    "                           is as asked (its top is changed last, after a walk\n"
+    "                           without errors)\n"
+    "      --chown-to OWNER     give the --chown paths to OWNER instead: USER (the\n"
+    "                           owner alone), USER:GROUP, or :GROUP (the group alone)\n"
+    "      --chmod MODE         also set the modes below every --chown PATH where they\n"
+    "                           differ: symbolic (u+rwX,g=u) or octal; never through\n"
+    "                           a link\n"
     "      --allow-privilege-escalation\n"
     "                           keep the bounding set and leave no_new_privs unset\n"
     "                           (for sudo or setuid helpers); by default a non-root\n"
@@ -350,6 +366,27 @@ static int apply_option(struct config *cfg, int id, const struct origin *origin,
     case OPT_CHOWN_BEST_EFFORT:
         cfg->chown_best_effort = strcmp(value, "1") == 0;
         return 0;
+    case OPT_CHOWN_POLICY:
+        if (volume_policy_parse(value, &cfg->chown_policy) != 0) {
+            fail(origin, "'%s' is not always or root-mismatch", value);
+            return -1;
+        }
+        return 0;
+    case OPT_CHOWN_TO:
+        if (*value == '\0') {
+            fail(origin, "empty owner");
+            return -1;
+        }
+        cfg->chown_to = value;
+        return 0;
+    case OPT_CHMOD: {
+        char why[256];
+        if (mode_parse(value, &cfg->chmod, why, sizeof(why)) != 0) {
+            fail(origin, "%s", why);
+            return -1;
+        }
+        return 0;
+    }
     case OPT_ALLOW_ESCALATION:
         cfg->caps.harden = strcmp(value, "1") != 0;
         return 0;
@@ -521,6 +558,9 @@ enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg
         {"allow-privilege-escalation", no_argument, NULL, OPT_ALLOW_ESCALATION},
         {"chown", required_argument, NULL, OPT_CHOWN},
         {"chown-best-effort", no_argument, NULL, OPT_CHOWN_BEST_EFFORT},
+        {"chown-policy", required_argument, NULL, OPT_CHOWN_POLICY},
+        {"chmod", required_argument, NULL, OPT_CHMOD},
+        {"chown-to", required_argument, NULL, OPT_CHOWN_TO},
         {"require-env", required_argument, NULL, OPT_REQUIRE_ENV},
         {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
         {"quiet", no_argument, NULL, OPT_QUIET},
@@ -580,10 +620,12 @@ enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg
         return CLI_ERROR;
     }
     cfg->command = argv + optind;
-    if (!cfg->user && (cfg->groups_given || cfg->caps.kept_count > 0 || cfg->chown_count > 0)) {
-        log_error("%s needs --user", cfg->groups_given      ? "--groups"
-                                     : cfg->chown_count > 0 ? "--chown"
-                                                            : "--cap");
+    if (!cfg->user && !cfg->chown_to && cfg->chown_count > 0) {
+        log_error("--chown needs --user or --chown-to");
+        return CLI_ERROR;
+    }
+    if (!cfg->user && (cfg->groups_given || cfg->caps.kept_count > 0)) {
+        log_error("%s needs --user", cfg->groups_given ? "--groups" : "--cap");
         return CLI_ERROR;
     }
     return CLI_RUN;

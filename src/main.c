@@ -14,16 +14,31 @@
 #include "spawn.h"
 #include "supervise.h"
 #include "users.h"
+#include "volume_owner.h"
 #include "volumes.h"
 
 extern char **environ;
 
 static const struct account_files image_accounts = {"/etc/passwd", "/etc/group"};
 
-/* --chown, while warden is still root. */
+/* --chown, while warden is still root: to --chown-to's owner, else --user's (id). */
 static int prepare_volumes(const struct config *cfg, const struct identity *id)
 {
-    struct volume_options options = {id->uid, id->gid, cfg->chown_best_effort};
+    struct volume_options options;
+    char why[512];
+    volume_options_init(&options);
+    if (cfg->chown_to && volume_owner_resolve(cfg->chown_to, &image_accounts, &options.uid,
+                                              &options.gid, why, sizeof(why)) != 0) {
+        log_error("--chown-to %s: %s", cfg->chown_to, why);
+        return -1;
+    }
+    if (!cfg->chown_to && id) {
+        options.uid = id->uid;
+        options.gid = id->gid;
+    }
+    options.best_effort = cfg->chown_best_effort;
+    options.policy = cfg->chown_policy;
+    options.mode = cfg->chmod.count ? &cfg->chmod : NULL;
     for (size_t i = 0; i < cfg->chown_count; i++) {
         struct volume_stats stats;
         if (volume_prepare(cfg->chown_paths[i], &options, &stats) != 0)
@@ -105,6 +120,8 @@ int main(int argc, char **argv)
         identity_free(&identity);
         if (!ready)
             return cfg.failure_exit;
+    } else if (prepare_volumes(&cfg, NULL) != 0) {
+        return cfg.failure_exit;
     }
 
     /* Only --pdeathsig needs to notice a parent that is gone before it is armed. */

@@ -39,5 +39,4 @@ void pool_join(struct pool *pool)
     for (size_t i = 0; i < pool->count; i++)
         if (pool->started[i])
             pthread_join(pool->threads[i], NULL);
-    pool->count = 0;
 }

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "volume_pool.h"
+#include "volume_change.h"
 #include "volume_report.h"
 
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -19,29 +19,9 @@ static bool same_mount(const struct volume_job *job, const struct node *n)
            n->dev_minor == job->root.dev_minor;
 }
 
-bool walk_needs_change(const struct volume_job *job, const struct node *n)
+bool walk_should_stop(struct volume_job *job)
 {
-    return n->uid != job->opts->uid || n->gid != job->opts->gid;
-}
-
-static bool should_stop(struct volume_job *job)
-{
-    pthread_mutex_lock(&job->lock);
-    bool stop = job->stop;
-    pthread_mutex_unlock(&job->lock);
-    return stop;
-}
-
-/* A directory is changed through its own open descriptor, once its identity (now, read
- * through fd) matches what was looked at by name. */
-int walk_change_directory(struct walker *w, int fd, const struct node *now, const char *name)
-{
-    if (!walk_needs_change(w->job, now))
-        return 0;
-    if (fchown(fd, w->job->opts->uid, w->job->opts->gid) != 0)
-        return report_failed(w, name, "change the owner of", errno);
-    w->stats.changed++;
-    return 0;
+    return atomic_load_explicit(&job->stop, memory_order_relaxed);
 }
 
 static int push_frame(struct walker *w, int fd, const struct node *dir, const char *entered_as)
@@ -94,26 +74,6 @@ static int pop_frame(struct walker *w, int *fd)
     return 0;
 }
 
-/* A non-directory: changed through the parent's descriptor, never following a link: a
- * link is re-owned itself, and a fifo or device is never opened. */
-static int change_other(struct walker *w, int fd, const char *name, const struct node *n)
-{
-    if (!walk_needs_change(w->job, n))
-        return 0;
-    if (S_ISREG(n->mode) && n->nlink > 1) {
-        /* A hard link may be a file from outside the volume (CVE-2017-18078-style). */
-        report_skipped(w, name, "regular file with more than one hard link");
-        return 0;
-    }
-    if (fchownat(fd, name, w->job->opts->uid, w->job->opts->gid, AT_SYMLINK_NOFOLLOW) != 0) {
-        if (errno == ENOENT)
-            return 0;
-        return report_failed(w, name, "change the owner of", errno);
-    }
-    w->stats.changed++;
-    return 0;
-}
-
 /* Opens the directory name (seen as n) and checks it is still what was seen. */
 static int enter_directory(struct walker *w, int fd, const char *name, const struct node *n,
                            int *child, struct node *child_node)
@@ -135,7 +95,7 @@ static int enter_directory(struct walker *w, int fd, const char *name, const str
         report_skipped(w, name, "it changed while warden was looking at it");
         return 0;
     }
-    if (walk_change_directory(w, dir, child_node, name) != 0) {
+    if (change_directory(w, dir, child_node, name) != 0) {
         close(dir);
         return -1;
     }
@@ -144,7 +104,7 @@ static int enter_directory(struct walker *w, int fd, const char *name, const str
 }
 
 /* Visits one name of the directory fd; on a directory to enter, *child gets its fd. */
-static int visit(struct walker *w, int fd, const char *name, int *child, struct node *child_node)
+int walk_visit(struct walker *w, int fd, const char *name, int *child, struct node *child_node)
 {
     struct node n;
     *child = -1;
@@ -182,7 +142,7 @@ static int descend(struct walker *w, int *fd, int child, const struct node *chil
 }
 
 /* Walks the whole subtree below the directory fd (already changed), entered as name. */
-static int walk_subtree(struct walker *w, int fd, const struct node *dir, const char *name)
+int walk_subtree(struct walker *w, int fd, const struct node *dir, const char *name)
 {
     if (push_frame(w, fd, dir, name) != 0) {
         int err = errno;
@@ -190,7 +150,7 @@ static int walk_subtree(struct walker *w, int fd, const struct node *dir, const 
         return report_failed(w, NULL, "read", err);
     }
     while (w->depth > 0) {
-        if (should_stop(w->job)) {
+        if (walk_should_stop(w->job)) {
             close(fd);
             return -1;
         }
@@ -202,62 +162,11 @@ static int walk_subtree(struct walker *w, int fd, const struct node *dir, const 
         }
         int child;
         struct node child_node;
-        if (visit(w, fd, entry, &child, &child_node) != 0 ||
+        if (walk_visit(w, fd, entry, &child, &child_node) != 0 ||
             (child >= 0 && descend(w, &fd, child, &child_node, entry) != 0)) {
             close(fd);
             return -1;
         }
     }
     return 0;
-}
-
-/* A walker takes the top's entries one by one until none are left. */
-static void *run_walker(void *arg)
-{
-    struct walker *w = arg;
-    struct volume_job *job = w->job;
-    for (;;) {
-        pthread_mutex_lock(&job->lock);
-        const char *name = job->stop ? NULL : dir_next_name(&job->top);
-        pthread_mutex_unlock(&job->lock);
-        if (!name)
-            return NULL;
-        int child;
-        struct node child_node;
-        if (visit(w, job->root_fd, name, &child, &child_node) != 0)
-            return NULL;
-        if (child >= 0 && walk_subtree(w, child, &child_node, name) != 0)
-            return NULL;
-    }
-}
-
-static void add_stats(struct volume_stats *sum, const struct volume_stats *more)
-{
-    sum->checked += more->checked;
-    sum->changed += more->changed;
-    sum->skipped += more->skipped;
-    sum->failed += more->failed;
-}
-
-int walk_below_top(struct volume_job *job, struct volume_stats *stats)
-{
-    struct walker walkers[POOL_MAX];
-    struct pool pool;
-    size_t count = pool_size_wanted(), entries = dir_names_left(&job->top, POOL_MAX);
-    if (count > entries)
-        count = entries ? entries : 1;
-    memset(walkers, 0, sizeof(walkers));
-    for (size_t i = 0; i < count; i++)
-        walkers[i].job = job;
-    /* The calling thread is the first walker. */
-    pool_start(&pool, count - 1, run_walker, &walkers[1], sizeof(walkers[1]));
-    run_walker(&walkers[0]);
-    pool_join(&pool);
-    for (size_t i = 0; i < count; i++) {
-        add_stats(stats, &walkers[i].stats);
-        while (walkers[i].depth > 0)
-            dir_names_free(&walkers[i].frames[--walkers[i].depth].names);
-        free(walkers[i].frames);
-    }
-    return job->stop ? -1 : 0;
 }

@@ -1,44 +1,70 @@
 /* --chown: one volume, from its path to the summary line. The path is opened by
- * volume_open.c, the tree below walked by volume_walk.c. */
+ * volume_open.c, the tree below walked by volume_walk.c and volume_sched.c; the top is
+ * changed last, so that a walk cut short (the container stopped, the machine lost) leaves
+ * it as it was, and --chown-policy root-mismatch walks again at the next start. */
 #include "volumes.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
+#include "volume_change.h"
 #include "volume_open.h"
 #include "volume_report.h"
 #include "volume_walk.h"
 
-/* The path itself is a file: opened with O_PATH|O_NOFOLLOW, changed through that fd. */
-static int prepare_file(struct volume_job *job, struct walker *top)
+#define PROGRESS_AFTER_NS (2ull * 1000000000ull)
+#define PROGRESS_EVERY_NS (5ull * 1000000000ull)
+
+void volume_options_init(struct volume_options *opts)
 {
-    const struct volume_options *opts = job->opts;
-    if (S_ISREG(job->root.mode) && job->root.nlink > 1) {
-        report_skipped(top, NULL, "regular file with more than one hard link");
-        return 0;
-    }
-    if (!walk_needs_change(job, &job->root))
-        return 0;
-    if (fchownat(job->root_fd, "", opts->uid, opts->gid, AT_EMPTY_PATH) != 0)
-        return report_failed(top, NULL, "change the owner of", errno);
-    top->stats.changed++;
+    *opts = (struct volume_options){
+        .uid = VOLUME_KEEP_ID,
+        .gid = VOLUME_KEEP_ID,
+        .policy = VOLUME_POLICY_ALWAYS,
+        .progress_after_ns = PROGRESS_AFTER_NS,
+        .progress_every_ns = PROGRESS_EVERY_NS,
+    };
+}
+
+int volume_policy_parse(const char *text, enum volume_policy *out)
+{
+    if (strcmp(text, "always") == 0)
+        *out = VOLUME_POLICY_ALWAYS;
+    else if (strcmp(text, "root-mismatch") == 0)
+        *out = VOLUME_POLICY_ROOT_MISMATCH;
+    else
+        return -1;
     return 0;
 }
 
 static int prepare_directory(struct volume_job *job, struct walker *top, struct volume_stats *stats)
 {
-    if (walk_change_directory(top, job->root_fd, &job->root, NULL) != 0)
+    if (walk_below_top(job, stats) != 0)
         return -1;
-    if (dir_read_names(job->root_fd, &job->top) != 0)
-        return report_failed(top, NULL, "read", errno);
-    int rc = walk_below_top(job, stats);
-    dir_names_free(&job->top);
-    return rc;
+    if (stats->failed > 0 || top->stats.failed > 0) {
+        log_warn("--chown %s: the top directory is left as it was, since %lu entries failed: "
+                 "the next start walks the volume again",
+                 job->root_path, stats->failed + top->stats.failed);
+        return 0;
+    }
+    return change_directory(top, job->root_fd, &job->root, NULL);
+}
+
+static int open_job(struct volume_job *job, bool *is_dir)
+{
+    const struct volume_options *opts = job->opts;
+    job->root_fd = volume_open(job->root_path, opts->uid, opts->gid, is_dir);
+    if (job->root_fd < 0)
+        return -1;
+    if (node_stat(job->root_fd, "", &job->root) != 0) {
+        log_error("--chown %s: unable to inspect it: %s", job->root_path, strerror(errno));
+        close(job->root_fd);
+        return -1;
+    }
+    return 0;
 }
 
 int volume_prepare(const char *path, const struct volume_options *opts, struct volume_stats *stats)
@@ -48,22 +74,27 @@ int volume_prepare(const char *path, const struct volume_options *opts, struct v
     bool is_dir;
 
     memset(stats, 0, sizeof(*stats));
-    job.started = job.last_progress = clock_now();
-    job.root_fd = volume_open(path, opts->uid, opts->gid, &is_dir);
-    if (job.root_fd < 0)
+    job.started = clock_now();
+    if (open_job(&job, &is_dir) != 0)
         return -1;
-    if (node_stat(job.root_fd, "", &job.root) != 0) {
-        log_error("--chown %s: unable to inspect it: %s", path, strerror(errno));
+    stats->checked = 1;
+    if (opts->policy == VOLUME_POLICY_ROOT_MISMATCH && !change_needed(opts, &job.root)) {
         close(job.root_fd);
-        return -1;
+        log_fields(LOG_LEVEL_INFO, (struct log_field[]){LOG_STR("path", path)}, 1,
+                   "--chown %s: the top is as asked already: not walked (--chown-policy "
+                   "root-mismatch)",
+                   path);
+        return 0;
     }
     pthread_mutex_init(&job.lock, NULL);
-    stats->checked = 1;
-    int rc = is_dir ? prepare_directory(&job, &top, stats) : prepare_file(&job, &top);
+    pthread_cond_init(&job.wake, NULL);
+    int rc = is_dir ? prepare_directory(&job, &top, stats)
+                    : change_opened_file(&top, job.root_fd, &job.root);
     close(job.root_fd);
     stats->changed += top.stats.changed;
     stats->skipped += top.stats.skipped;
     stats->failed += top.stats.failed;
+    pthread_cond_destroy(&job.wake);
     pthread_mutex_destroy(&job.lock);
     if (rc != 0)
         return -1;
