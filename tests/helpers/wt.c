@@ -14,6 +14,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 
 static void die(const char *what)
 {
@@ -275,9 +279,26 @@ static void usage(void)
     fputs(
         "usage: wt exit N | raise SIG | orphans N [TIMEOUT] | signals STOPNAME [CODE] | fds"
         " | signal-count STOPSIGNUM [CODE] | spray N | bind PORT | try-root | ignore SIG | pause | "
-        "swap A B COUNT STOPFILE\n",
+        "swap A B COUNT STOPFILE | without-syscall NR COMMAND...\n",
         stderr);
     exit(99);
+}
+
+/* Runs argv with the system call nr failing with ENOSYS, as on a kernel that lacks it. */
+static int cmd_without_syscall(long nr, char **argv)
+{
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {sizeof(filter) / sizeof(filter[0]), filter};
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+        die("seccomp");
+    execvp(argv[0], argv);
+    die(argv[0]);
+    return 99;
 }
 
 int main(int argc, char **argv)
@@ -312,6 +333,8 @@ int main(int argc, char **argv)
         return cmd_swap(argv[2], argv[3], atol(argv[4]), argv[5]);
     if (!strcmp(cmd, "try-root"))
         return cmd_try_root();
+    if (!strcmp(cmd, "without-syscall") && argc >= 4)
+        return cmd_without_syscall(atol(argv[2]), argv + 3);
     if (!strcmp(cmd, "ignore") && argc == 3)
         return cmd_ignore(atoi(argv[2]));
     if (!strcmp(cmd, "pause")) {

@@ -489,3 +489,21 @@ def test_no_progress_on_a_small_walk(accounts, volume, tmp_path):
     assert progress_lines(err) == []
     # -v: one summary line per volume.
     assert len([l for l in err.splitlines() if "entries checked" in l]) == 2, err
+
+
+def test_chmod_on_a_kernel_without_fchmodat2(accounts, volume, tmp_path):
+    """Before Linux 6.6 there is no fchmodat2(2): the mode is changed through an O_PATH
+    descriptor, and a link still is never followed."""
+    outside = tmp_path / "outside-file"
+    outside.write_text("s")
+    os.chmod(outside, 0o600)
+    os.symlink(outside, volume / "link")
+    os.chmod(volume / "top", 0o600)
+    os.mkfifo(volume / "fifo", 0o600)
+    code, _, err = run(["-u", "app", "-c", str(volume), "--chmod", "g=u", "true"], pid1=False,
+                       accounts=accounts, inner=[WT, "without-syscall", "452"])
+    assert code == 0, err
+    assert stat.S_IMODE(os.stat(outside).st_mode) == 0o600
+    assert stat.S_IMODE(os.lstat(volume / "top").st_mode) == 0o660
+    assert stat.S_IMODE(os.lstat(volume / "fifo").st_mode) == 0o660
+    assert os.lstat(volume / "link").st_uid == 1000
