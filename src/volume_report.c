@@ -122,8 +122,9 @@ void report_done(struct volume_job *job, const struct volume_stats *stats)
                (struct log_field[]){
                    LOG_STR("path", path), LOG_NUM("checked", stats->checked),
                    LOG_NUM("changed", stats->changed), LOG_NUM("skipped", stats->skipped),
-                   LOG_NUM("failed", stats->failed), LOG_NUM("elapsed_ms", elapsed_ns / 1000000u)},
-               6, "--chown %s: %lu entries checked, %lu changed, %lu skipped, %lu failed in %.3f s",
+                   LOG_NUM("failed", stats->failed), LOG_NUM("elapsed_ms", elapsed_ns / 1000000u),
+                   LOG_NUM("elapsed_us", elapsed_ns / 1000u)},
+               7, "--chown %s: %lu entries checked, %lu changed, %lu skipped, %lu failed in %.3f s",
                path, stats->checked, stats->changed, stats->skipped, stats->failed,
                (double)elapsed_ns / 1e9);
 }

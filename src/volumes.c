@@ -80,10 +80,15 @@ int volume_prepare(const char *path, const struct volume_options *opts, struct v
     stats->checked = 1;
     if (opts->policy == VOLUME_POLICY_ROOT_MISMATCH && !change_needed(opts, &job.root)) {
         close(job.root_fd);
-        log_fields(LOG_LEVEL_INFO, (struct log_field[]){LOG_STR("path", path)}, 1,
+        uint64_t elapsed_ns = clock_elapsed_ns(&job.started);
+        log_fields(LOG_LEVEL_INFO,
+                   (struct log_field[]){LOG_STR("path", path), LOG_NUM("checked", 1),
+                                        LOG_NUM("changed", 0),
+                                        LOG_NUM("elapsed_us", elapsed_ns / 1000u)},
+                   4,
                    "--chown %s: the top is as asked already: not walked (--chown-policy "
-                   "root-mismatch)",
-                   path);
+                   "root-mismatch) in %.6f s",
+                   path, (double)elapsed_ns / 1e9);
         return 0;
     }
     pthread_mutex_init(&job.lock, NULL);
