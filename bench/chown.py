@@ -87,6 +87,7 @@ def measure_size(size, log):
         entries = int(subprocess.run(f"find {tree} | wc -l", shell=True, check=True,
                                      capture_output=True, text=True).stdout)
         samples = {}
+        load_before = os.getloadavg()[0]
         reps = reps_for(size)
         log(f"bench: chown, {entries} entries, {reps} repetitions")
         cmds = commands(tree)
@@ -94,6 +95,7 @@ def measure_size(size, log):
             one_repetition(tree, cmds, samples)
         row = {key: statistics.median(values) for key, values in samples.items()}
         row["entries"], row["reps"] = entries, reps
+        row["load"] = (load_before, os.getloadavg()[0])
         alone = row[("warden alone", "")]
         for key in (("warden", "first"), ("warden", "owned"), ("warden root-mismatch", "owned")):
             row[key + ("added",)] = row[key] - alone
@@ -104,6 +106,16 @@ def measure_size(size, log):
 
 def measure(sizes, log=print):
     return [measure_size(size, log) for size in sizes]
+
+
+def load_note(rows):
+    """The machine's 1-minute load average around the measurements: parallel walkers only
+    help where cores are free."""
+    loads = [x for r in rows for x in r.get("load", ())]
+    if not loads:
+        return ""
+    return (f"1-minute load average during the run: {min(loads):.1f} to {max(loads):.1f} on "
+            f"{os.cpu_count()} cores.")
 
 
 def ratio(a, b):

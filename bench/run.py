@@ -268,7 +268,7 @@ def chown_section(scaling):
             "time, *added* that minus the same warden command without `--chown` (measured in "
             "the same run), *own* warden's own measure of its volume step (the `-v` summary). "
             "Ratios are warden's added time over `chown -R`'s whole time; "
-            "`bench/chown.py` documents the method.", "",
+            "`bench/chown.py` documents the method. " + chown_bench.load_note(scaling), "",
             *chown_bench.table(scaling)]
 
 
