@@ -1,4 +1,5 @@
-/* Everything the options asked for, filled by cli.c and then only read. */
+/* Everything the options asked for: filled through the setters below while parsing, then
+ * only read. */
 #ifndef WARDEN_CONFIG_H
 #define WARDEN_CONFIG_H
 
@@ -17,13 +18,18 @@
 #define DEFAULT_GRACE_NS (8ull * 1000000000ull)
 #define SIGNAL_DROPPED   0
 
-struct config {
-    char **command;        /* NULL-terminated argv of the program */
-    int failure_exit;      /* warden's own failures: 125, or 1 as tini */
-    bool warn_on_reap;     /* tini -w: a warning for every reaped zombie */
+/* Rules only a personality changes: warden's own are the defaults config_init sets. */
+struct persona_rules {
+    int failure_exit;      /* warden's own failures: 125; 1 as tini, dumb-init, catatonit */
     int exec_failure_exit; /* 0: 126/127; dumb-init 2, catatonit 1 */
     bool new_session;      /* dumb-init: the child leads a session of its own */
     bool pause;            /* catatonit -P: no program; exit 0 on INT or TERM */
+    bool warn_on_reap;     /* tini -w: a warning for every reaped zombie */
+};
+
+struct config {
+    char **command; /* NULL-terminated argv of the program */
+    struct persona_rules rules;
 
     int verbosity; /* -1 quiet, 0 default, 1.. more */
     enum log_format log_format;
@@ -42,15 +48,17 @@ struct config {
 
     uint64_t grace_ns;
     bool process_group;
-    /* 0: unchanged; otherwise the forwarded signal + 1 (so 1 drops it). Zero-filled tables
-     * need no set-up at start. Read them through config_forwarded_signal and
-     * exit_code_remapped. */
-    int signal_rewrite[WARDEN_NSIG];
-    int exit_remap[256]; /* 0: unchanged; otherwise the exit code + 1 */
-    int pdeathsig;       /* 0: none */
+    int pdeathsig; /* 0: none */
 
     const char *required_env[CONFIG_LIST_MAX];
     size_t required_env_count;
+
+    /* Only config.c reads or writes these: 0 is "unchanged", anything else the value + 1,
+     * so that zero-filled tables need no set-up. Use the setters and readers below. */
+    struct {
+        int signal_rewrite[WARDEN_NSIG];
+        int exit_remap[256];
+    } encoded;
 
     /* Values taken from WARDEN_* variables, copied out of environ: lists are split here.
      * Last in the struct: config_init leaves the store itself uninitialised. */
@@ -60,7 +68,21 @@ struct config {
 
 void config_init(struct config *cfg);
 
+/* Forward signal from as to; to may be SIGNAL_DROPPED. */
+void config_rewrite_signal(struct config *cfg, int from, int to);
+void config_clear_rewrites(struct config *cfg);
+/* Whether a rewrite was asked for sig (then it is forwarded even if warden keeps it). */
+bool config_signal_rewritten(const struct config *cfg, int sig);
 /* The signal to forward for a received one; SIGNAL_DROPPED when it is dropped. */
 int config_forwarded_signal(const struct config *cfg, int sig);
+
+/* Exit with to when the program exits with from (both 0..255). */
+void config_remap_exit(struct config *cfg, int from, int to);
+void config_clear_exit_remaps(struct config *cfg);
+/* After --remap-exit. */
+int exit_code_remapped(const struct config *cfg, int code);
+
+/* A copy of text[0..len) that lives as long as cfg; NULL when the store is full. */
+char *config_keep_string(struct config *cfg, const char *text, size_t len);
 
 #endif

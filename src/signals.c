@@ -19,19 +19,15 @@
 static uint64_t ignored_signals(void)
 {
     char buf[4096];
-    ssize_t len = procfile_read(AT_FDCWD, "/proc/self/status", buf, sizeof(buf));
-    if (len < 0)
-        return ~0ull;
-    /* memmem knows the length and skips ahead by the needle's length: far fewer
-     * instructions than strstr or a memchr per line. */
     static const char key[] = "\nSigIgn:\t";
-    const char *found = memmem(buf, (size_t)len, key, sizeof(key) - 1);
-    if (!found)
+    if (procfile_read(AT_FDCWD, "/proc/self/status", buf, sizeof(buf)) < 0)
         return ~0ull;
-    const char *line = found + 1;
+    const char *line = strstr(buf, key);
     uint64_t mask;
     const char *digits_end;
-    return parse_hex_mask(line + 8, &mask, &digits_end) == 0 ? mask : ~0ull;
+    if (!line || parse_hex_mask(line + strlen(key), &mask, &digits_end) != 0)
+        return ~0ull;
+    return mask;
 }
 
 int signals_take_over(struct signal_state *state)

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from harness import WARDEN, WT, Warden, assert_one_error_line, run, stat_fields, wait_until
+from harness import (WARDEN, WT, Warden, assert_one_error_line, children_of, run, stat_fields,
+                     wait_until)
 
 
 @pytest.mark.parametrize("argv,code", [
@@ -178,10 +179,7 @@ def test_child_has_its_own_process_group(pid1):
     w = Warden([WT, "pause"], pid1=pid1)
     child = int(w.readline().split()[1]) if not pid1 else None
     if pid1:
-        child = wait_until(lambda: [p for p in os.listdir("/proc") if p.isdigit() and
-                                    stat_fields(int(p)) and stat_fields(int(p))[1] == w.pid],
-                           what="child")[0]
-        child = int(child)
+        child = wait_until(lambda: children_of(w.pid), what="child")[0]
     state, ppid, pgrp, _ = stat_fields(child)
     assert ppid == w.pid and pgrp == child
     assert stat_fields(w.pid)[2] != child

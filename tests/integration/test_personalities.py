@@ -9,7 +9,8 @@ import tempfile
 
 import pytest
 
-from harness import WARDEN, WT, assert_one_error_line, command_line, proc_status, run, wait_until
+from harness import (WARDEN, WT, assert_one_error_line, children_of, command_line, proc_status,
+                     run, stat_fields, wait_until)
 
 TINI = "/usr/bin/tini-static"
 GOSU = "/usr/sbin/gosu"
@@ -37,19 +38,8 @@ def both(cmd_for, pid1=True, accounts=None, env=None):
     return results
 
 
-def children_of(pid):
-    out = []
-    for p in os.listdir("/proc"):
-        try:
-            if p.isdigit() and open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(pid):
-                out.append(int(p))
-        except (OSError, IndexError):
-            pass
-    return out
-
-
 def process_state(pid):
-    return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    return stat_fields(pid)[0]
 
 
 @pytest.mark.parametrize("args,code", [
@@ -86,8 +76,7 @@ def test_tini_kill_process_group_env(links):
                f"{WT} signals TERM 0 & wait"]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env, text=True)
         assert proc.stdout.readline().startswith("ready")
-        init = [int(p) for p in os.listdir("/proc") if p.isdigit() and
-                open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(proc.pid)][0]
+        init = children_of(proc.pid)[0]
         os.kill(init, signal.SIGUSR1)
         assert proc.stdout.readline() == "got USR1\n", tini
         assert proc.wait(timeout=30) == 128 + 10

@@ -9,6 +9,7 @@ Suite *cli_suite(void);
 Suite *exit_status_suite(void);
 Suite *users_suite(void);
 Suite *url_suite(void);
+Suite *options_suite(void);
 Suite *volume_mode_suite(void);
 
 #endif

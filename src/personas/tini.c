@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exit_status.h"
 #include "parse.h"
-#include "personality.h"
+#include "personas.h"
 #include "signames.h"
 
 #define TINI_VERSION       "0.19.0"
@@ -35,11 +34,9 @@ static void tini_usage(const char *name, FILE *to)
             name, TINI_VERSION, WARDEN_VERSION, name, name);
 }
 
-enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cfg)
+/* TINI_VERBOSITY and TINI_KILL_PROCESS_GROUP; returns tini's verbosity level. */
+static int tini_environment(char **envp, struct config *cfg)
 {
-    const char *name = argv[0];
-    config_init(cfg);
-    cfg->failure_exit = TINI_USAGE_FAILURE;
     /* tini's levels: 1 (default) warnings, 2 info, 3 debug. */
     int verbosity = 1;
     for (char **e = envp; e && *e; e++) {
@@ -49,6 +46,35 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
         else if (strncmp(*e, "TINI_KILL_PROCESS_GROUP=", 24) == 0)
             cfg->process_group = true; /* tini: present at all means on */
     }
+    return verbosity;
+}
+
+/* -p SIGNAL and -e EXIT_CODE. */
+static int tini_value(struct config *cfg, int opt, const char *value)
+{
+    unsigned long code;
+    if (opt == 'p') {
+        cfg->pdeathsig = signal_from_name(value);
+        if (cfg->pdeathsig <= 0 || cfg->pdeathsig >= WARDEN_NSIG) {
+            log_error("-p: unknown signal '%s'", value);
+            return -1;
+        }
+        return 0;
+    }
+    if (parse_unsigned(value, 255, &code) != 0) {
+        log_error("-e: '%s' is not an exit code from 0 to 255", value);
+        return -1;
+    }
+    config_remap_exit(cfg, (int)code, 0);
+    return 0;
+}
+
+enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cfg)
+{
+    const char *name = argv[0];
+    config_init(cfg);
+    cfg->rules.failure_exit = TINI_USAGE_FAILURE;
+    int verbosity = tini_environment(envp, cfg);
     /* Docker runs `docker-init --version` and parses "tini version X - git.Y". */
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
         printf("tini version %s - git.warden-%s\n", TINI_VERSION, WARDEN_VERSION);
@@ -59,7 +85,6 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
     /* '+': options end at PROGRAM. tini itself lets GNU getopt permute, so `tini prog -v`
      * takes -v for itself; here it stays prog's (see the man page). */
     for (int opt; (opt = getopt(argc, argv, "+hsp:vwgle:")) != -1;) {
-        unsigned long code;
         switch (opt) {
         case 'h':
             tini_usage(name, stdout);
@@ -67,27 +92,18 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
         case 's':
             break;
         case 'p':
-            cfg->pdeathsig = signal_from_name(optarg);
-            if (cfg->pdeathsig <= 0 || cfg->pdeathsig >= WARDEN_NSIG) {
-                log_error("-p: unknown signal '%s'", optarg);
+        case 'e':
+            if (tini_value(cfg, opt, optarg) != 0)
                 return CLI_ERROR;
-            }
             break;
         case 'v':
             verbosity++;
             break;
         case 'w':
-            cfg->warn_on_reap = true;
+            cfg->rules.warn_on_reap = true;
             break;
         case 'g':
             cfg->process_group = true;
-            break;
-        case 'e':
-            if (parse_unsigned(optarg, 255, &code) != 0) {
-                log_error("-e: '%s' is not an exit code from 0 to 255", optarg);
-                return CLI_ERROR;
-            }
-            cfg->exit_remap[code] = 0 + 1;
             break;
         case 'l':
             printf("tini's license is MIT; this is warden %s, a separate work answering to "
