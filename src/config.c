@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "exit_status.h"
@@ -9,7 +10,7 @@ void config_init(struct config *cfg)
     /* Everything but the string store, which strings_used = 0 makes empty. */
     memset(cfg, 0, offsetof(struct config, strings));
     cfg->log_format = LOG_FORMAT_TEXT;
-    cfg->grace_ns = DEFAULT_GRACE_NS;
+    cfg->stop_signal = SIGTERM;
     cfg->rules.failure_exit = EXIT_WARDEN_FAILED;
     cfg->caps.harden = true;
 }
@@ -22,6 +23,18 @@ void config_rewrite_signal(struct config *cfg, int from, int to)
 void config_clear_rewrites(struct config *cfg)
 {
     memset(cfg->encoded.signal_rewrite, 0, sizeof(cfg->encoded.signal_rewrite));
+}
+
+int config_leftover_signal(const struct config *cfg)
+{
+    int sig = config_forwarded_signal(cfg, cfg->stop_signal);
+    /* A stop signal dropped for the program still has to reach what is left. */
+    return sig == SIGNAL_DROPPED ? SIGTERM : sig;
+}
+
+uint64_t config_leftover_grace_ns(const struct config *cfg)
+{
+    return cfg->grace_given ? cfg->grace_ns : LEFTOVER_GRACE_NS;
 }
 
 bool config_signal_rewritten(const struct config *cfg, int sig)

@@ -13,10 +13,12 @@
 
 #define WARDEN_VERSION "0.1.0"
 /* Signals are numbered 1..64 under both glibc and musl on Linux. */
-#define WARDEN_NSIG      65
-#define CONFIG_LIST_MAX  64
-#define DEFAULT_GRACE_NS (8ull * 1000000000ull)
-#define SIGNAL_DROPPED   0
+#define WARDEN_NSIG     65
+#define CONFIG_LIST_MAX 64
+/* What is left after the program exits gets this long without --grace: short, and below
+ * Docker's 10 s. The program itself gets no deadline from warden without --grace. */
+#define LEFTOVER_GRACE_NS (5ull * 1000000000ull)
+#define SIGNAL_DROPPED    0
 
 /* Rules only a personality changes: warden's own are the defaults config_init sets. */
 struct persona_rules {
@@ -25,6 +27,15 @@ struct persona_rules {
     bool new_session;      /* dumb-init: the child leads a session of its own */
     bool pause;            /* catatonit -P: no program; exit 0 on INT or TERM */
     bool warn_on_reap;     /* tini -w: a warning for every reaped zombie */
+    bool no_subreaper;     /* tini without -s: orphans are not adopted when not PID 1 */
+    /* dumb-init: */
+    bool exit_with_program; /* exit as soon as the program does (its group gets the stop
+                             * signal first when process_group), leaving the rest */
+    bool forward_all;       /* forward faults and TTIN/TTOU too (sent with kill, they are
+                             * messages) */
+    bool stop_self;         /* stop after forwarding TSTP, TTIN or TTOU, as a job does */
+    bool reset_ignored;     /* the program starts with no inherited SIG_IGN */
+    bool leave_cwd;         /* chdir("/") once the program runs: pin no mount */
 };
 
 struct config {
@@ -46,7 +57,9 @@ struct config {
     const char *chown_to;     /* [USER][:GROUP] for --chown instead of --user's, or NULL */
     struct mode_change chmod; /* chmod.count 0: modes left alone */
 
-    uint64_t grace_ns;
+    uint64_t grace_ns; /* meaningful when grace_given */
+    bool grace_given;  /* --grace: a deadline after a stop request; none without it */
+    int stop_signal;   /* the signal that is a stop request (the engine's STOPSIGNAL) */
     bool process_group;
     int pdeathsig; /* 0: none */
 
@@ -75,6 +88,10 @@ void config_clear_rewrites(struct config *cfg);
 bool config_signal_rewritten(const struct config *cfg, int sig);
 /* The signal to forward for a received one; SIGNAL_DROPPED when it is dropped. */
 int config_forwarded_signal(const struct config *cfg, int sig);
+/* What processes left after the program get: the stop signal after --rewrite (TERM when
+ * the rewrite drops it), and how long they have: --grace, or LEFTOVER_GRACE_NS. */
+int config_leftover_signal(const struct config *cfg);
+uint64_t config_leftover_grace_ns(const struct config *cfg);
 
 /* Exit with to when the program exits with from (both 0..255). */
 void config_remap_exit(struct config *cfg, int from, int to);

@@ -85,7 +85,7 @@ int main(int argc, char **argv)
         return parsed == CLI_DONE ? 0 : cfg.rules.failure_exit;
     if (cli_check(&cfg) != 0)
         return cfg.rules.failure_exit;
-    if (signals_take_over(&signals) != 0)
+    if (signals_take_over(&signals, cfg.rules.reset_ignored) != 0)
         return cfg.rules.failure_exit;
     cli_scrub_environment();
     if (become_user(&cfg) != 0)

@@ -126,6 +126,7 @@ static enum option_result on_grace(struct config *cfg, const char *value, char *
 {
     if (parse_duration(value, 86400ul * 365, &cfg->grace_ns) != 0)
         return say_why(why, why_size, "'%s' is not a number of seconds (like 5 or 0.5)", value);
+    cfg->grace_given = true;
     return OPTION_SET;
 }
 
@@ -178,6 +179,12 @@ static enum option_result on_remap_exit(struct config *cfg, const char *value, c
         return say_why(why, why_size, "'%s': exit codes are numbers from 0 to 255", value);
     config_remap_exit(cfg, (int)from, (int)to);
     return OPTION_SET;
+}
+
+static enum option_result on_stop_signal(struct config *cfg, const char *value, char *why,
+                                         size_t why_size)
+{
+    return signal_value(value, false, &cfg->stop_signal, why, why_size);
 }
 
 static enum option_result on_pdeathsig(struct config *cfg, const char *value, char *why,
@@ -277,9 +284,14 @@ const struct option_row option_rows[] = {
      "default a non-root\nUSER gets no_new_privs and an empty bounding set",
      on_allow_escalation, NULL},
     {"grace", 't', OPTION_VALUE, true, "SECONDS",
-     "time allowed to stop after a TERM, INT or QUIT, and for\nleftover processes after "
-     "COMMAND exits; then SIGKILL\n(default 8, decimals allowed)",
+     "deadline after a stop request (see --stop-signal), then\nSIGKILL; set it below the "
+     "engine's stop timeout. Default:\nnone for COMMAND, 5 for what is left after COMMAND\n"
+     "exits (decimals allowed)",
      on_grace, NULL},
+    {"stop-signal", 0, OPTION_VALUE, true, "SIGNAL",
+     "the signal that asks to stop (the image's STOPSIGNAL;\ndefault TERM); what is left "
+     "after COMMAND gets it too,\nafter --rewrite",
+     on_stop_signal, NULL},
     {"process-group", 'g', OPTION_FLAG, true, NULL,
      "forward signals to COMMAND's whole process group", on_process_group, NULL},
     {"rewrite", 'r', OPTION_LIST, true, "FROM:TO",

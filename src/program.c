@@ -1,11 +1,21 @@
 #include "program.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "exit_status.h"
 #include "log.h"
 #include "spawn.h"
+
+/* dumb-init: the program started where warden was; warden itself holds no directory (and
+ * so pins no mount). */
+static void leave_working_directory(const struct config *cfg)
+{
+    if (cfg->rules.leave_cwd && chdir("/") != 0)
+        log_warn("unable to change to /: %s", strerror(errno));
+}
 
 int program_start(const struct config *cfg, const sigset_t *child_mask, struct program *out)
 {
@@ -17,15 +27,22 @@ int program_start(const struct config *cfg, const sigset_t *child_mask, struct p
     };
     out->exec_errno = 0;
     out->gave_terminal = false;
+    /* dumb-init: let go of the controlling terminal so that the program's new session can
+     * take it. As session leader this makes the kernel send HUP and CONT to warden's group
+     * on warden's behalf: they come in as warden's own signals and are not forwarded. */
+    if (cfg->rules.new_session && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCNOTTY) != 0)
+        log_debug("unable to let go of the terminal: %s", strerror(errno));
     switch (spawn_program(&request, &out->pid, &out->exec_errno)) {
     case SPAWN_FORK_FAILED:
         return -1;
     case SPAWN_EXEC_FAILED:
         log_error("unable to run '%s': %s", cfg->command[0], strerror(out->exec_errno));
+        leave_working_directory(cfg);
         return 0;
     case SPAWN_STARTED:
         break;
     }
+    leave_working_directory(cfg);
     out->gave_terminal = request.give_terminal;
     log_fields(LOG_LEVEL_INFO, (struct log_field[]){LOG_NUM("pid", out->pid)}, 1,
                "started '%s' as pid %ld", cfg->command[0], (long)out->pid);

@@ -30,16 +30,17 @@ static uint64_t ignored_signals(void)
     return mask;
 }
 
-int signals_take_over(struct signal_state *state)
+int signals_take_over(struct signal_state *state, bool reset_ignored)
 {
     sigfillset(&state->all);
     if (sigprocmask(SIG_SETMASK, &state->all, &state->original_mask) != 0) {
         log_error("unable to block signals: %s", strerror(errno));
         return -1;
     }
-    /* An inherited ignore (nohup, a shell's trap '' TERM) would pass on to the program
-     * across exec, and a program that ignores TERM makes every stop wait out the grace
-     * period. Blocked signals still reach warden's wait loop either way. */
+    /* The kernel queues a blocked signal even when it is ignored, so warden's wait loop
+     * sees it either way; what changes is only what the program starts with. */
+    if (!reset_ignored)
+        return 0;
     uint64_t ignored = ignored_signals();
     struct sigaction dfl = {.sa_handler = SIG_DFL};
     sigemptyset(&dfl.sa_mask);
@@ -101,10 +102,4 @@ bool signal_is_forwarded(int sig)
     default:
         return sig > 0 && sig < WARDEN_NSIG;
     }
-}
-
-bool signal_starts_shutdown(int sig)
-{
-    /* HUP is left out on purpose: nginx, Apache and most daemons reload on it. */
-    return sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
 }

@@ -1,6 +1,7 @@
 #include "supervise.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -27,6 +28,8 @@ struct supervision {
     int main_status;
     bool deadline_armed;
     struct timespec deadline;
+    uint64_t deadline_ns; /* how long the armed deadline was, for the kill message */
+    bool group_got_stop;  /* the program's group already got the leftovers' signal */
     bool leftovers_asked_to_stop;
     bool killing;
     unsigned long reaped;
@@ -34,7 +37,10 @@ struct supervision {
 
 int supervise_prepare(const struct config *cfg, pid_t self, pid_t original_parent)
 {
-    if (self != 1) {
+    if (self != 1 && cfg->rules.no_subreaper) {
+        log_warn("not PID 1 and not a child subreaper: orphans go to the init above and are "
+                 "not reaped here (-s or TINI_SUBREAPER adopts them)");
+    } else if (self != 1) {
         if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
             log_error("unable to become a child subreaper: %s", strerror(errno));
             return -1;
@@ -89,13 +95,30 @@ static bool reap_all(struct supervision *s)
     }
 }
 
-static void arm_deadline(struct supervision *s, const char *why)
+static void arm_deadline(struct supervision *s, const char *why, uint64_t ns)
 {
     if (s->deadline_armed)
         return;
     s->deadline_armed = true;
-    s->deadline = clock_after_ns(s->cfg->grace_ns);
-    log_info("%s: grace period of %.3f s started", why, (double)s->cfg->grace_ns / 1e9);
+    s->deadline_ns = ns;
+    s->deadline = clock_after_ns(ns);
+    log_info("%s: grace period of %.3f s started", why, (double)ns / 1e9);
+}
+
+/* The engine asked to stop (its STOPSIGNAL, TERM by default). Only --grace sets a
+ * deadline on the program: without it the engine's own timeout is the only one, so warden
+ * never kills a program that the engine would still have waited for. */
+static void stop_requested(struct supervision *s)
+{
+    if (s->cfg->grace_given)
+        arm_deadline(s, "stop requested", s->cfg->grace_ns);
+    else
+        log_info("stop requested: no --grace, waiting for the program as long as it takes");
+}
+
+static bool is_job_control_stop(int sig)
+{
+    return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
 /* A signal for the program: forwarded (rewritten when asked) at once; names and log lines
@@ -103,10 +126,13 @@ static void arm_deadline(struct supervision *s, const char *why)
 static void forward_signal(struct supervision *s, int sig, const siginfo_t *info)
 {
     /* The kernel sends SIGPIPE (and the like) to warden itself when its own write fails,
-     * with warden as sender: that is warden's business, not the program's. */
+     * and HUP and CONT when it lets go of its terminal (dumb-init's session mode), with
+     * warden as sender: that is warden's business, not the program's. */
     bool own = info->si_code == SI_USER && info->si_pid == s->self;
-    /* An explicit rewrite (dumb-init's job-control stops) forwards even these. */
-    bool forwarded = signal_is_forwarded(sig) || config_signal_rewritten(s->cfg, sig);
+    /* An explicit rewrite (dumb-init's job-control stops) forwards even these; dumb-init
+     * forwards everything but SIGCHLD. */
+    bool forwarded = signal_is_forwarded(sig) || config_signal_rewritten(s->cfg, sig) ||
+                     (s->cfg->rules.forward_all && sig != SIGCHLD);
     int target_sig = config_forwarded_signal(s->cfg, sig);
     pid_t target = s->cfg->process_group ? -s->main_pid : s->main_pid;
     bool send = !own && forwarded && target_sig != SIGNAL_DROPPED && s->main_running;
@@ -116,7 +142,7 @@ static void forward_signal(struct supervision *s, int sig, const siginfo_t *info
     signal_to_name(sig, name, sizeof(name));
     signal_to_name(target_sig, target_name, sizeof(target_name));
     if (own) {
-        log_debug("SIG%s raised by warden's own write: not forwarded", name);
+        log_debug("SIG%s caused by warden itself: not forwarded", name);
     } else if (!forwarded) {
         log_debug("received SIG%s: not forwarded", name);
     } else if (target_sig == SIGNAL_DROPPED) {
@@ -132,9 +158,15 @@ static void forward_signal(struct supervision *s, int sig, const siginfo_t *info
                                         LOG_NUM("pid", target)},
                    3, "forwarded SIG%s as SIG%s to %s %ld", name, target_name,
                    s->cfg->process_group ? "process group" : "pid", (long)s->main_pid);
-        if (signal_starts_shutdown(sig) || signal_starts_shutdown(target_sig))
-            arm_deadline(s, "stop requested");
+        if (s->cfg->process_group && target_sig == config_leftover_signal(s->cfg))
+            s->group_got_stop = true;
+        if (sig == s->cfg->stop_signal)
+            stop_requested(s);
     }
+    /* dumb-init: a job-control stop stops the init too, so that the shell that started it
+     * sees a stopped job (as PID 1 the kernel ignores it). */
+    if (!own && s->cfg->rules.stop_self && is_job_control_stop(sig))
+        kill(s->self, SIGSTOP);
 }
 
 static void kill_everything(struct supervision *s)
@@ -143,20 +175,36 @@ static void kill_everything(struct supervision *s)
         kill(-s->main_pid, SIGKILL);
         kill(s->main_pid, SIGKILL);
     }
-    leftovers_signal(SIGKILL, s->is_pid1);
+    leftovers_signal(SIGKILL, s->is_pid1, 0);
 }
 
+/* What the program left gets its stop signal (after --rewrite) once: not again where the
+ * group already got it. */
 static void stop_leftovers(struct supervision *s)
 {
-    int count = leftovers_signal(SIGTERM, s->is_pid1);
+    int sig = config_leftover_signal(s->cfg);
+    char name[16];
+    signal_to_name(sig, name, sizeof(name));
+    int count = leftovers_signal(sig, s->is_pid1, s->group_got_stop ? s->main_pid : 0);
     s->leftovers_asked_to_stop = true;
-    if (count != 0) {
-        if (s->is_pid1)
-            log_info("main program ended: sent SIGTERM to every remaining process");
-        else
-            log_info("main program ended: sent SIGTERM to %d leftover descendant(s)", count);
-        arm_deadline(s, "leftovers");
-    }
+    if (s->is_pid1 && !s->group_got_stop)
+        log_info("main program ended: sent SIG%s to every remaining process", name);
+    else
+        log_info("main program ended: sent SIG%s to %d leftover process(es)", name, count);
+    arm_deadline(s, "leftovers", config_leftover_grace_ns(s->cfg));
+}
+
+/* dumb-init: the program has exited (seen without reaping it, so that its group id cannot
+ * have been reused): its group gets the stop signal before warden goes. */
+static void stop_group_of_exited_program(struct supervision *s)
+{
+    siginfo_t info = {0};
+    if (!s->main_running || !s->cfg->process_group)
+        return;
+    if (waitid(P_PID, (id_t)s->main_pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+        info.si_pid != s->main_pid)
+        return;
+    kill(-s->main_pid, config_leftover_signal(s->cfg));
 }
 
 /* The events of the wait loop; every other signal is forwarded. */
@@ -201,9 +249,12 @@ static void handle(struct supervision *s, int sig, const siginfo_t *info)
  * period is over. Returns true when everything is gone. */
 static bool settle(struct supervision *s)
 {
+    if (s->cfg->rules.exit_with_program)
+        stop_group_of_exited_program(s);
     bool no_children = reap_all(s);
     if (!s->main_running) {
-        if (no_children)
+        /* dumb-init leaves at once, whatever is left (as PID 1 the kernel kills it). */
+        if (no_children || s->cfg->rules.exit_with_program)
             return true;
         if (!s->leftovers_asked_to_stop)
             stop_leftovers(s);
@@ -211,7 +262,11 @@ static bool settle(struct supervision *s)
     if (s->deadline_armed && !s->killing) {
         struct timespec left = clock_until(&s->deadline);
         if (left.tv_sec == 0 && left.tv_nsec == 0) {
-            log_warn("grace period over: sending SIGKILL to everything left");
+            log_warn("grace period over (%g s, %s): sending SIGKILL to everything left",
+                     (double)s->deadline_ns / 1e9,
+                     s->cfg->grace_given ? "--grace or WARDEN_GRACE"
+                                         : "the leftovers' default; --grace or WARDEN_GRACE "
+                                           "sets it");
             s->killing = true;
         }
     }

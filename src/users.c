@@ -232,21 +232,39 @@ int identity_resolve(const char *spec, const char *group_list, uid_t current_uid
     return 0;
 }
 
+/* USER and GROUP of a gosu or su-exec spec into user and group ("" when absent). gosu
+ * reads it as `docker --user` does: the first two ':'-separated fields (more are not
+ * read), an empty USER meaning the caller and an empty GROUP none. su-exec takes exactly
+ * USER[:GROUP]. */
+static int split_switch_spec(const char *spec, bool su_exec_rules, char *user, char *group,
+                             size_t size, char *why, size_t why_size)
+{
+    const char *colon = strchr(spec, ':');
+    const char *group_start = colon ? colon + 1 : spec + strlen(spec);
+    const char *group_end = strchr(group_start, ':');
+    size_t user_len = colon ? (size_t)(colon - spec) : strlen(spec);
+    size_t group_len = group_end ? (size_t)(group_end - group_start) : strlen(group_start);
+
+    if (su_exec_rules && (*spec == '\0' || (colon && (colon[1] == '\0' || group_end))))
+        return say_why(why, why_size, "'%s' is not USER[:GROUP]", spec);
+    if (user_len >= size || group_len >= size)
+        return say_why(why, why_size, "user or group name too long");
+    memcpy(user, spec, user_len);
+    user[user_len] = '\0';
+    memcpy(group, group_start, group_len);
+    group[group_len] = '\0';
+    return 0;
+}
+
 int identity_resolve_gosu(const char *spec, uid_t current_uid, gid_t current_gid,
                           bool su_exec_rules, const struct account_files *files,
                           struct identity *out, char *why, size_t why_size)
 {
-    char user[256];
-    const char *colon = strchr(spec, ':');
-    size_t user_len = colon ? (size_t)(colon - spec) : strlen(spec);
+    char user[256], group[256];
 
     memset(out, 0, sizeof(*out));
-    if (user_len >= sizeof(user))
-        return say_why(why, why_size, "user name too long");
-    memcpy(user, spec, user_len);
-    user[user_len] = '\0';
-    if (*spec == '\0' || (colon && (colon[1] == '\0' || strchr(colon + 1, ':'))))
-        return say_why(why, why_size, "'%s' is not USER[:GROUP]", spec);
+    if (split_switch_spec(spec, su_exec_rules, user, group, sizeof(user), why, why_size) != 0)
+        return -1;
     if (resolve_user(user, current_uid, files, out, why, why_size) != 0)
         return -1;
     if (!out->has_name) {
@@ -257,11 +275,11 @@ int identity_resolve_gosu(const char *spec, uid_t current_uid, gid_t current_gid
     /* gosu: the groups that list the user, nothing more (none with an explicit group or a
      * bare number). su-exec: getgrouplist, which adds the primary group, or just GROUP. */
     int rc = 0;
-    if (colon)
-        rc = resolve_group(colon + 1, files, &out->gid, why, why_size);
+    if (*group)
+        rc = resolve_group(group, files, &out->gid, why, why_size);
     if (rc == 0 && su_exec_rules && add_group(out, out->gid) != 0)
         rc = say_why(why, why_size, "out of memory");
-    if (rc == 0 && !colon && out->has_name)
+    if (rc == 0 && !*group && out->has_name)
         rc = groups_listing_user(out, files, out, why, why_size);
     if (rc != 0) {
         identity_free(out);

@@ -47,6 +47,31 @@ static int dumb_init_rewrite(struct config *cfg, const char *value)
     return 0;
 }
 
+/* How dumb-init behaves, after its options are read. */
+static void dumb_init_rules(struct config *cfg, bool single_child)
+{
+    /* dumb-init in every mode: it forwards every signal it can catch, stops itself after a
+     * job-control stop, never kills anything itself (no --grace, no leftover stage: it
+     * exits with the program), starts the program with no inherited ignores (its handlers
+     * for every signal), and keeps no working directory. */
+    cfg->rules.forward_all = true;
+    cfg->rules.stop_self = true;
+    cfg->rules.exit_with_program = true;
+    cfg->rules.reset_ignored = true;
+    cfg->rules.leave_cwd = true;
+    if (single_child)
+        return;
+    /* Its default: the child leads a session of its own, signals go to its whole group, and
+     * job-control stops become SIGSTOP (a new session has no terminal to stop on).
+     * Explicit -r rewrites win. */
+    cfg->rules.new_session = true;
+    cfg->process_group = true;
+    int stops[] = {SIGTSTP, SIGTTIN, SIGTTOU};
+    for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+        if (!config_signal_rewritten(cfg, stops[i]))
+            config_rewrite_signal(cfg, stops[i], SIGSTOP);
+}
+
 static const struct option options[] = {
     {"single-child", no_argument, NULL, 'c'}, {"rewrite", required_argument, NULL, 'r'},
     {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
@@ -94,17 +119,7 @@ enum cli_result dumb_init_parse(int argc, char **argv, char **envp, struct confi
                         "Try dumb-init --help for full usage.\n");
         return CLI_ERROR;
     }
-    if (!single_child) {
-        /* Its default: the child leads a session of its own, signals go to its whole
-         * group, and job-control stops become SIGSTOP (a new session has no terminal to
-         * stop on). Explicit -r rewrites win. */
-        cfg->rules.new_session = true;
-        cfg->process_group = true;
-        int stops[] = {SIGTSTP, SIGTTIN, SIGTTOU};
-        for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
-            if (!config_signal_rewritten(cfg, stops[i]))
-                config_rewrite_signal(cfg, stops[i], SIGSTOP);
-    }
+    dumb_init_rules(cfg, single_child);
     cfg->command = argv + optind;
     log_configure(cfg->verbosity, cfg->log_format);
     return CLI_RUN;

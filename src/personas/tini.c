@@ -20,7 +20,7 @@ static void tini_usage(const char *name, FILE *to)
             "Command line options:\n\n"
             "  --version: Show version and exit.\n"
             "  -h: Show this help message and exit.\n"
-            "  -s: Register as a process subreaper (warden always does when not PID 1).\n"
+            "  -s: Register as a process subreaper.\n"
             "  -p SIGNAL: Trigger SIGNAL when parent dies, e.g. \"-p SIGKILL\".\n"
             "  -v: Generate more verbose output. Repeat up to 3 times.\n"
             "  -w: Print a warning when processes are getting reaped.\n"
@@ -28,7 +28,7 @@ static void tini_usage(const char *name, FILE *to)
             "  -e EXIT_CODE: Remap EXIT_CODE (from 0 to 255) to 0.\n"
             "  -l: Show license and exit.\n\n"
             "Environment variables:\n\n"
-            "  TINI_SUBREAPER: Register as a process subreaper (accepted; always on).\n"
+            "  TINI_SUBREAPER: Register as a process subreaper.\n"
             "  TINI_VERBOSITY: Set the verbosity level (default: 1).\n"
             "  TINI_KILL_PROCESS_GROUP: Send signals to the child's process group.\n\n",
             name, TINI_VERSION, WARDEN_VERSION, name, name);
@@ -45,6 +45,8 @@ static int tini_environment(char **envp, struct config *cfg)
             verbosity = (int)level;
         else if (strncmp(*e, "TINI_KILL_PROCESS_GROUP=", 24) == 0)
             cfg->process_group = true; /* tini: present at all means on */
+        else if (strncmp(*e, "TINI_SUBREAPER=", 15) == 0)
+            cfg->rules.no_subreaper = false; /* the same */
     }
     return verbosity;
 }
@@ -74,6 +76,8 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
     const char *name = argv[0];
     config_init(cfg);
     cfg->rules.failure_exit = TINI_USAGE_FAILURE;
+    /* Not PID 1, tini adopts orphans only when asked (-s, TINI_SUBREAPER). */
+    cfg->rules.no_subreaper = true;
     int verbosity = tini_environment(envp, cfg);
     /* Docker runs `docker-init --version` and parses "tini version X - git.Y". */
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
@@ -90,6 +94,7 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
             tini_usage(name, stdout);
             return CLI_DONE;
         case 's':
+            cfg->rules.no_subreaper = false;
             break;
         case 'p':
         case 'e':

@@ -126,9 +126,27 @@ static const struct {
     int sig;
     const char *name;
 } recorded[] = {
-    {SIGTERM, "TERM"}, {SIGINT, "INT"},   {SIGHUP, "HUP"},     {SIGQUIT, "QUIT"},
-    {SIGUSR1, "USR1"}, {SIGUSR2, "USR2"}, {SIGWINCH, "WINCH"}, {SIGCONT, "CONT"},
-    {SIGTSTP, "TSTP"}, {SIGALRM, "ALRM"}, {SIGPIPE, "PIPE"},
+    {SIGTERM, "TERM"},
+    {SIGINT, "INT"},
+    {SIGHUP, "HUP"},
+    {SIGQUIT, "QUIT"},
+    {SIGUSR1, "USR1"},
+    {SIGUSR2, "USR2"},
+    {SIGWINCH, "WINCH"},
+    {SIGCONT, "CONT"},
+    {SIGTSTP, "TSTP"},
+    {SIGALRM, "ALRM"},
+    {SIGPIPE, "PIPE"},
+    /* Sent with kill(2) they are plain messages; some inits forward them. */
+    {SIGILL, "ILL"},
+    {SIGTRAP, "TRAP"},
+    {SIGABRT, "ABRT"},
+    {SIGBUS, "BUS"},
+    {SIGFPE, "FPE"},
+    {SIGSEGV, "SEGV"},
+    {SIGSYS, "SYS"},
+    {SIGTTIN, "TTIN"},
+    {SIGTTOU, "TTOU"},
 };
 
 /* Blocks set and says "ready PID": from then on the caller may send signals. */
@@ -313,12 +331,26 @@ static int cmd_swap(const char *a, const char *b, long count, const char *stop)
     return 0;
 }
 
+/* Where the program stands towards its terminal: "tty leader=yes|no ctty=yes|no
+ * foreground=yes|no" (session leader, /dev/tty opens, its group owns the foreground). */
+static int cmd_tty(void)
+{
+    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    pid_t fg = tcgetpgrp(STDIN_FILENO);
+    printf("tty leader=%s ctty=%s foreground=%s\n", getsid(0) == getpid() ? "yes" : "no",
+           fd >= 0 ? "yes" : "no", fg > 0 && fg == getpgrp() ? "yes" : "no");
+    fflush(stdout);
+    if (fd >= 0)
+        close(fd);
+    return 0;
+}
+
 static void usage(void)
 {
     fputs(
         "usage: wt exit N | raise SIG | orphans N [TIMEOUT] | signals STOPNAME [CODE] | fds"
         " | signal-count STOPSIGNUM [CODE] | spray N | bind PORT | try-root | ignore SIG | pause | "
-        "swap A B COUNT STOPFILE | seccomp-errno ERRNO CALLS COMMAND...\n",
+        "tty | swap A B COUNT STOPFILE | seccomp-errno ERRNO CALLS COMMAND...\n",
         stderr);
     exit(99);
 }
@@ -359,6 +391,8 @@ int main(int argc, char **argv)
         return cmd_try_root();
     if (!strcmp(cmd, "ignore") && argc == 3)
         return cmd_ignore(atoi(argv[2]));
+    if (!strcmp(cmd, "tty"))
+        return cmd_tty();
     if (!strcmp(cmd, "pause")) {
         printf("ready %d\n", getpid());
         fflush(stdout);
