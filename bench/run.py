@@ -2,7 +2,10 @@
 """bench/run.py: warden against tini, tini-static, dumb-init, catatonit, gosu and setpriv
 on this machine, in one run. Writes docs/benchmarks.md and docs/benchmarks.png.
 
-    sudo python3 bench/run.py [--quick]
+    sudo python3 bench/run.py [--quick] [--chown]
+
+--chown measures the volume part alone (bench/chown.py) and rewrites only its section of
+docs/benchmarks.md and its panel of the chart.
 
 Installs the peers from Debian's packages if missing, builds its small C helpers with
 gcc, and needs build/warden (the release build). Timings are medians or per-run averages
@@ -21,6 +24,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import chown as chown_bench  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WARDEN = os.path.join(ROOT, "build", "warden")
@@ -166,40 +172,9 @@ def mktree(path, entries):
     sh([sys.executable, os.path.join(ROOT, "bench", "mktree.py"), path, str(entries)])
 
 
-def timed(cmd):
-    t0 = time.monotonic()
-    subprocess.run(cmd, check=True, capture_output=True)
-    return (time.monotonic() - t0) * 1000
-
-
 def chown_scaling():
-    sizes = [10000, 50000, 200000] if QUICK else [10000, 50000, 200000, 1000000]
-    rows = []
-    for size in sizes:
-        base = tempfile.mkdtemp(dir="/var/tmp", prefix="warden-bench-")
-        tree = os.path.join(base, "tree")
-        try:
-            mktree(tree, size)
-            reps = 1 if size >= 1000000 else 3
-            row = {"entries": size}
-            for tool, cmd in (("chown -R", ["chown", "-R", "1000:1000", tree]),
-                              ("find", ["find", tree, "!", "-user", "1000", "-exec", "chown",
-                                        "1000:1000", "{}", "+"]),
-                              ("warden", [WARDEN, "--user", "1000:1000", "--chown", tree,
-                                          TRUE])):
-                first, again = [], []
-                for _ in range(reps):
-                    subprocess.run(["chown", "-R", "0:0", tree], check=True)
-                    os.sync()
-                    first.append(timed(cmd))
-                    os.sync()
-                    again.append(timed(cmd))
-                row[(tool, "first")] = statistics.median(first)
-                row[(tool, "again")] = statistics.median(again)
-            rows.append(row)
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
-    return rows
+    """The volume part (bench/chown.py): 1,000 to 2,000,000 entries, or up to 100,000."""
+    return chown_bench.measure(chown_bench.QUICK_SIZES if QUICK else chown_bench.SIZES)
 
 
 def privilege_drop(runs):
@@ -233,10 +208,7 @@ def chart(startup, scaling, path):
         for name in INITS:
             f.write(f"\"{name}\" {startup[('pid1', name)][0] - startup[('pid1', 'bare')][0]:.1f}\n")
     sdata = os.path.join(OUT, "scaling.dat")
-    with open(sdata, "w") as f:
-        for row in scaling:
-            f.write(" ".join([str(row["entries"])] + [f"{row[(t, m)]:.1f}" for t in
-                              ("chown -R", "find", "warden") for m in ("first", "again")]) + "\n")
+    chown_bench.chart_data(scaling, sdata)
     script = f"""
 set terminal pngcairo size 1200,480 font ",10"
 set output "{path}"
@@ -247,17 +219,12 @@ set boxwidth 0.6
 set yrange [0:*]
 unset key
 plot "{data}" using 0:2:xtic(1) with boxes lc rgb "#4472c4", "" using 0:2:(sprintf("%.0f",$2)) with labels offset 0,0.7
-set title "Volume chown time by tree size (ms, log-log)"
+set title "Volume chown time by tree size (ms, log-log, lower is better)"
 set logscale xy
 set xlabel "entries"
-set key left top
+set key below font ",9" maxrows 4
 set yrange [*:*]
-plot "{sdata}" using 1:2 with linespoints title "chown -R, first", \\
-     "" using 1:3 with linespoints title "chown -R, already owned", \\
-     "" using 1:5 with linespoints title "find ! -user, already owned", \\
-     "" using 1:6 with linespoints title "warden --chown, first", \\
-     "" using 1:7 with linespoints title "warden --chown, already owned"
-unset multiplot
+{chown_bench.chart_plot(sdata)}unset multiplot
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
 
@@ -291,6 +258,45 @@ def main():
     with open(os.path.join(OUT, "results.pickle"), "wb") as f:
         pickle.dump(results, f)
     render(results)
+
+
+def chown_section(scaling):
+    return ["", "## Volume chown (ms, medians; warm cache)", "",
+            "Trees from `bench/mktree.py` (1,000 entries per directory). Every repetition runs "
+            "each tool on the same tree: first run (the tree owned by root), then already "
+            "owned. warden runs `/bin/true` as its program: *whole* is the command's wall "
+            "time, *added* that minus the same warden command without `--chown` (measured in "
+            "the same run), *own* warden's own measure of its volume step (the `-v` summary). "
+            "Ratios are warden's added time over `chown -R`'s whole time; "
+            "`bench/chown.py` documents the method. " + chown_bench.load_note(scaling), "",
+            *chown_bench.table(scaling)]
+
+
+def startup_from_markdown(text):
+    """The start-up chart's numbers, from the last full run's table in docs/benchmarks.md."""
+    startup = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 6 and cells[0] in INITS and ("pid1", cells[0]) not in startup:
+            startup[("pid1", cells[0])] = (float(cells[1]), 0.0)
+    startup[("pid1", "bare")] = (0.0, 0.0)
+    return startup
+
+
+def render_chown_only(scaling, m):
+    """bench/run.py --chown: the volume section and chart panel alone; the rest of
+    docs/benchmarks.md stays from its last full run."""
+    path = os.path.join(ROOT, "docs", "benchmarks.md")
+    with open(path) as f:
+        text = f.read()
+    head = text.split("\n## Volume chown", 1)[0].rstrip("\n")
+    note = (f"\nThe volume section below was measured again on its own (`bench/run.py --chown`) "
+            f"on {m['date']}, {m['warden']}; the sections above are from the full run.\n")
+    head = head.split("\nThe volume section below")[0]
+    with open(path, "w") as f:
+        f.write(head + "\n" + note + "\n".join(chown_section(scaling)) + "\n")
+    chart(startup_from_markdown(text), scaling, os.path.join(ROOT, "docs", "benchmarks.png"))
+    print("\n".join(chown_section(scaling)))
 
 
 def render(results):
@@ -349,23 +355,19 @@ def render(results):
         p1, p0 = drop[(name, "pid1")], drop[(name, "child")]
         lines.append(f"| `{name}` | {p1[0] - drop[('bare /bin/true', 'pid1')][0]:.0f} | "
                      f"{p0[0] - drop[('bare /bin/true', 'child')][0]:.0f} | {p1[1]:.0f} |")
-    lines += ["", "## Volume chown (ms; median of 3, 1 run at 1M entries; warm cache)", "",
-              "| entries | chown -R first | chown -R owned | find ! -user first | find ! -user owned | warden first | warden owned | warden/chown -R first | warden/chown -R owned |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for row in scaling:
-        lines.append(
-            f"| {row['entries']} | {row[('chown -R', 'first')]:.0f} | {row[('chown -R', 'again')]:.0f} | "
-            f"{row[('find', 'first')]:.0f} | {row[('find', 'again')]:.0f} | "
-            f"{row[('warden', 'first')]:.0f} | {row[('warden', 'again')]:.0f} | "
-            f"{row[('warden', 'first')] / row[('chown -R', 'first')]:.2f} | "
-            f"{row[('warden', 'again')] / row[('chown -R', 'again')]:.2f} |")
+    lines += chown_section(scaling)
     with open(os.path.join(docs, "benchmarks.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
 if __name__ == "__main__":
-    if "--render" in sys.argv:
+    if "--chown" in sys.argv:
+        assert os.geteuid() == 0 and os.access(WARDEN, os.X_OK), "as root, with build/warden"
+        ensure_peers()
+        os.makedirs(OUT, exist_ok=True)
+        render_chown_only(chown_scaling(), machine())
+    elif "--render" in sys.argv:
         with open(os.path.join(OUT, "results.pickle"), "rb") as f:
             render(pickle.load(f))
     else:

@@ -223,10 +223,12 @@ enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg
         return CLI_ERROR;
     }
     cfg->command = argv + optind;
-    if (!cfg->user && (cfg->groups_given || cfg->caps.kept_count > 0 || cfg->chown_count > 0)) {
-        log_error("%s needs --user", cfg->groups_given      ? "--groups"
-                                     : cfg->chown_count > 0 ? "--chown"
-                                                            : "--cap");
+    if (!cfg->user && !cfg->chown_to && cfg->chown_count > 0) {
+        log_error("--chown needs --user or --chown-to");
+        return CLI_ERROR;
+    }
+    if (!cfg->user && (cfg->groups_given || cfg->caps.kept_count > 0)) {
+        log_error("%s needs --user", cfg->groups_given ? "--groups" : "--cap");
         return CLI_ERROR;
     }
     return CLI_RUN;

@@ -9,6 +9,7 @@
 
 #include "caps.h"
 #include "log.h"
+#include "volumes.h"
 
 #define WARDEN_VERSION "0.1.0"
 /* Signals are numbered 1..64 under both glibc and musl on Linux. */
@@ -52,6 +53,9 @@ struct config {
     const char *chown_paths[CONFIG_LIST_MAX];
     size_t chown_count;
     bool chown_best_effort;
+    enum volume_policy chown_policy;
+    const char *chown_to;     /* [USER][:GROUP] for --chown instead of --user's, or NULL */
+    struct mode_change chmod; /* chmod.count 0: modes left alone */
 
     uint64_t grace_ns; /* meaningful when grace_given */
     bool grace_given;  /* --grace: a deadline after a stop request; none without it */

@@ -13,14 +13,29 @@
 #include "signals.h"
 #include "supervise.h"
 #include "users.h"
+#include "volume_owner.h"
 #include "volumes.h"
 
 extern char **environ;
 
-/* --chown, while warden is still root. */
+/* --chown, while warden is still root: to --chown-to's owner, else --user's (id). */
 static int prepare_volumes(const struct config *cfg, const struct identity *id)
 {
-    struct volume_options options = {id->uid, id->gid, cfg->chown_best_effort};
+    struct volume_options options;
+    char why[512];
+    volume_options_init(&options);
+    if (cfg->chown_to && volume_owner_resolve(cfg->chown_to, &image_accounts, &options.uid,
+                                              &options.gid, why, sizeof(why)) != 0) {
+        log_error("--chown-to %s: %s", cfg->chown_to, why);
+        return -1;
+    }
+    if (!cfg->chown_to && id) {
+        options.uid = id->uid;
+        options.gid = id->gid;
+    }
+    options.best_effort = cfg->chown_best_effort;
+    options.policy = cfg->chown_policy;
+    options.mode = cfg->chmod.count ? &cfg->chmod : NULL;
     for (size_t i = 0; i < cfg->chown_count; i++) {
         struct volume_stats stats;
         if (volume_prepare(cfg->chown_paths[i], &options, &stats) != 0)
@@ -35,7 +50,7 @@ static int become_user(const struct config *cfg)
     struct identity id;
     char why[512];
     if (!cfg->user)
-        return 0;
+        return prepare_volumes(cfg, NULL); /* --chown with --chown-to alone */
     if (identity_resolve(cfg->user, cfg->groups_given ? cfg->groups : NULL, getuid(),
                          &image_accounts, &id, why, sizeof(why)) != 0) {
         log_error("--user %s: %s", cfg->user, why);

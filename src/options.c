@@ -9,6 +9,8 @@
 
 #include "parse.h"
 #include "signames.h"
+#include "volume_mode.h"
+#include "volumes.h"
 
 static enum option_result on_help(struct config *cfg, const char *value, char *why, size_t why_size)
 {
@@ -83,6 +85,32 @@ static enum option_result on_chown_best_effort(struct config *cfg, const char *v
     (void)why, (void)why_size;
     cfg->chown_best_effort = strcmp(value, "1") == 0;
     return OPTION_SET;
+}
+
+static enum option_result on_chown_to(struct config *cfg, const char *value, char *why,
+                                      size_t why_size)
+{
+    if (*value == '\0') {
+        snprintf(why, why_size, "empty owner");
+        return OPTION_FAILED;
+    }
+    cfg->chown_to = value;
+    return OPTION_SET;
+}
+
+static enum option_result on_chown_policy(struct config *cfg, const char *value, char *why,
+                                          size_t why_size)
+{
+    if (volume_policy_parse(value, &cfg->chown_policy) == 0)
+        return OPTION_SET;
+    snprintf(why, why_size, "'%s' is not always or root-mismatch", value);
+    return OPTION_FAILED;
+}
+
+static enum option_result on_chmod(struct config *cfg, const char *value, char *why,
+                                   size_t why_size)
+{
+    return mode_parse(value, &cfg->chmod, why, why_size) == 0 ? OPTION_SET : OPTION_FAILED;
 }
 
 static enum option_result on_allow_escalation(struct config *cfg, const char *value, char *why,
@@ -233,12 +261,24 @@ const struct option_row option_rows[] = {
      "capabilities COMMAND keeps as non-root USER (e.g.\nNET_BIND_SERVICE); repeatable", on_cap,
      reset_cap},
     {"chown", 'c', OPTION_LIST, true, "PATH",
-     "before dropping root, give PATH and everything below it\nto --user's user and group: "
-     "only what differs, never\nfollowing links or entering other mounts; creates a\nmissing "
-     "PATH (repeatable; PATH must be absolute)",
+     "before dropping root, give PATH and everything below it\nto --user's user and group (or "
+     "--chown-to's owner):\nonly what differs, never following links or entering\nother "
+     "mounts; creates a missing PATH (repeatable; PATH\nmust be absolute)",
      on_chown, reset_chown},
     {"chown-best-effort", 0, OPTION_FLAG, true, NULL,
      "per-entry --chown errors are warnings, not fatal", on_chown_best_effort, NULL},
+    {"chown-to", 0, OPTION_VALUE, true, "OWNER",
+     "give the --chown paths to OWNER instead: USER (the\nowner alone), USER:GROUP, or :GROUP "
+     "(the group alone)",
+     on_chown_to, NULL},
+    {"chown-policy", 0, OPTION_VALUE, true, "POLICY",
+     "always (default): walk every --chown PATH at every\nstart; root-mismatch: skip a PATH "
+     "whose top already\nis as asked (its top is changed last, after a walk\nwithout errors)",
+     on_chown_policy, NULL},
+    {"chmod", 0, OPTION_VALUE, true, "MODE",
+     "also set the modes below every --chown PATH where they\ndiffer: symbolic (u+rwX,g=u) or "
+     "octal; never through\na link",
+     on_chmod, NULL},
     {"allow-privilege-escalation", 0, OPTION_FLAG, true, NULL,
      "keep the bounding set and leave no_new_privs unset\n(for sudo or setuid helpers); by "
      "default a non-root\nUSER gets no_new_privs and an empty bounding set",

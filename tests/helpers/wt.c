@@ -268,10 +268,15 @@ static int cmd_seccomp_errno(int err, const char *names, char **command)
     static const struct {
         const char *name;
         int nr;
-    } known[] = {{"setresuid", SYS_setresuid}, {"setresgid", SYS_setresgid},
-                 {"setgroups", SYS_setgroups}, {"setuid", SYS_setuid},
-                 {"setgid", SYS_setgid},       {"setreuid", SYS_setreuid},
-                 {"setregid", SYS_setregid},   {"rt_sigtimedwait", SYS_rt_sigtimedwait}};
+    } known[] = {{"setresuid", SYS_setresuid},
+                 {"setresgid", SYS_setresgid},
+                 {"setgroups", SYS_setgroups},
+                 {"setuid", SYS_setuid},
+                 {"setgid", SYS_setgid},
+                 {"setreuid", SYS_setreuid},
+                 {"setregid", SYS_setregid},
+                 {"rt_sigtimedwait", SYS_rt_sigtimedwait},
+                 {"fchmodat2", 452 /* Linux 6.6; not in every libc's headers yet */}};
     struct sock_filter code[2 + 2 * sizeof(known) / sizeof(known[0])];
     size_t n = 0;
     code[n++] =

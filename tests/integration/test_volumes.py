@@ -1,5 +1,9 @@
 """Issue 4: --chown, a safe, mismatch-only recursive chown of the volumes."""
+import errno
+import json
 import os
+import re
+import signal
 import shutil
 import socket
 import tempfile
@@ -9,7 +13,8 @@ import time
 
 import pytest
 
-from harness import WARDEN, WT, assert_one_error_line, run
+from harness import (WARDEN, WT, assert_one_error_line, children_of, comm, command_line, run,
+                     wait_until)
 
 APP = (1000, 1000)
 WEB = (1001, 1001)
@@ -43,6 +48,30 @@ def volume(tmp_path):
     (vol / "top").write_text("y")
     (vol / "empty").mkdir()
     return vol
+
+
+# The safety tests run for --chown with both policies and for --chmod: the same walk, the
+# same guarantees. Each variant's extra arguments, and the mode it gives a 0644 file.
+VARIANTS = {
+    "always": ([], None),
+    "root-mismatch": (["--chown-policy", "root-mismatch"], None),
+    "chmod": (["--chmod", "g=u,o-rwx,u+x"], 0o760),
+}
+
+
+@pytest.fixture(params=list(VARIANTS))
+def variant(request):
+    return VARIANTS[request.param]
+
+
+def modes(root):
+    """Permission bits of root and of everything below it, links not followed."""
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in [".", *dirnames, *filenames]:
+            path = os.path.join(dirpath, name)
+            found[os.path.normpath(path)] = stat.S_IMODE(os.lstat(path).st_mode)
+    return found
 
 
 def owners(root):
@@ -82,32 +111,46 @@ def test_only_differing_entries_change_and_ctime_stays(pid1, accounts, volume):
     assert os.lstat(volume / "top").st_gid == 1000
 
 
-def test_symlinks_are_reowned_never_followed(pid1, accounts, volume, tmp_path):
+def test_symlinks_are_reowned_never_followed(pid1, accounts, volume, tmp_path, variant):
+    extra, file_mode = variant
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret").write_text("s")
+    os.chmod(outside / "secret", 0o600)
+    outside_modes = modes(outside)
+    passwd_mode = os.stat("/etc/passwd").st_mode
     os.symlink(outside, volume / "to-dir")
     os.symlink(outside / "secret", volume / "to-file")
     os.symlink("/etc/passwd", volume / "to-etc")
-    assert chown_run(accounts, ["-u", "app", "-c", str(volume)], pid1=pid1)[0] == 0
+    assert chown_run(accounts, ["-u", "app", "-c", str(volume), *extra], pid1=pid1)[0] == 0
     assert set(owners(outside).values()) == {(0, 0)}
+    assert modes(outside) == outside_modes
     for link in ("to-dir", "to-file", "to-etc"):
         assert os.lstat(volume / link)[stat.ST_UID] == 1000
     assert os.stat("/etc/passwd").st_uid == 0
+    assert os.stat("/etc/passwd").st_mode == passwd_mode
+    if file_mode is not None:
+        assert stat.S_IMODE(os.lstat(volume / "top").st_mode) == file_mode
 
 
-def test_hard_link_to_outside_file_is_left_alone(pid1, accounts, volume, tmp_path):
+def test_hard_link_to_outside_file_is_left_alone(pid1, accounts, volume, tmp_path, variant):
+    extra, file_mode = variant
     outside = tmp_path / "outside-file"
     outside.write_text("s")
+    os.chmod(outside, 0o600)
     os.link(outside, volume / "hardlink")
-    code, _, err = chown_run(accounts, ["-u", "app", "-c", str(volume)], pid1=pid1)
+    code, _, err = chown_run(accounts, ["-u", "app", "-c", str(volume), *extra], pid1=pid1)
     assert code == 0
     assert os.stat(outside).st_uid == 0
+    assert stat.S_IMODE(os.stat(outside).st_mode) == 0o600
     assert "more than one hard link" in err
     assert os.stat(volume / "top").st_uid == 1000
+    if file_mode is not None:
+        assert stat.S_IMODE(os.stat(volume / "top").st_mode) == file_mode
 
 
-def test_other_mounts_inside_are_not_crossed(accounts, volume, tmp_path):
+def test_other_mounts_inside_are_not_crossed(accounts, volume, tmp_path, variant):
+    extra, file_mode = variant
     outside_dir = tmp_path / "outside-dir"
     outside_dir.mkdir()
     (outside_dir / "inner").write_text("i")
@@ -119,16 +162,23 @@ def test_other_mounts_inside_are_not_crossed(accounts, volume, tmp_path):
     setup = (f"mount -t tmpfs none {volume}/tmpfs && touch {volume}/tmpfs/inner && "
              f"mount --bind {outside_dir} {volume}/bind-dir && "
              f"mount --bind {outside_file} {volume}/bind-file && exec \"$@\"")
-    report = (f"stat -c '%u' {volume}/tmpfs {volume}/tmpfs/inner {volume}/bind-dir "
-              f"{volume}/bind-dir/inner {volume}/bind-file")
+    report = (f"stat -c '%u' {volume}/tmpfs {volume}/bind-dir && "
+              f"stat -c '%u:%a' {volume}/tmpfs/inner {volume}/bind-dir/inner {volume}/bind-file")
     setup = setup.replace(' && exec "$@"', "")
-    code, out, err = run(["-u", "app", "-c", str(volume), "sh", "-c", report], pid1=False,
-                         prefix=in_mount_namespace(accounts, setup))
+    os.chmod(outside_dir / "inner", 0o644)
+    os.chmod(outside_file, 0o644)
+    outside_modes = modes(outside_dir)
+    code, out, err = run(["-u", "app", "-c", str(volume), *extra, "sh", "-c", report],
+                         pid1=False, prefix=in_mount_namespace(accounts, setup))
     assert code == 0, err
-    assert out.split() == ["0"] * 5
+    assert out.split() == ["0", "0"] + ["0:644"] * 3
     assert os.stat(volume / "a" / "b" / "file").st_uid == 1000
     assert set(owners(outside_dir).values()) == {(0, 0)}
+    assert modes(outside_dir) == outside_modes
     assert os.stat(outside_file).st_uid == 0
+    assert stat.S_IMODE(os.stat(outside_file).st_mode) == 0o644
+    if file_mode is not None:
+        assert stat.S_IMODE(os.stat(volume / "a" / "b" / "file").st_mode) == file_mode
 
 
 def make_deep(root, depth):
@@ -235,11 +285,15 @@ def test_symlink_in_the_path_is_refused(accounts, volume, tmp_path):
     assert os.lstat(tmp_path / "link").st_uid == 0
 
 
-def test_swapping_directories_for_links_never_reaches_outside(accounts, tmp_path, volume):
+def test_swapping_directories_for_links_never_reaches_outside(accounts, tmp_path, volume,
+                                                              variant):
+    extra, _ = variant
     outside = tmp_path / "outside"
     (outside / "x" / "y").mkdir(parents=True)
     for i in range(50):
         (outside / "x" / f"f{i}").write_text("o")
+        os.chmod(outside / "x" / f"f{i}", 0o600)
+    outside_modes = modes(outside)
     # Inside: a directory with content, and a symlink to outside; the swapper exchanges
     # the two names as fast as it can while warden walks.
     target = volume / "a"
@@ -252,10 +306,10 @@ def test_swapping_directories_for_links_never_reaches_outside(accounts, tmp_path
     assert swapper.stdout.readline() == b"swapping\n"
     runs = 0
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 12  # per variant: three of them
         while runs < 200 and time.monotonic() < deadline:
             user = "app" if runs % 2 == 0 else "web"
-            code, _, err = run(["-u", user, "-c", str(volume), "true"], pid1=False,
+            code, _, err = run(["-u", user, "-c", str(volume), *extra, "true"], pid1=False,
                                accounts=accounts)
             assert code in (0, 125), err
             runs += 1
@@ -264,3 +318,194 @@ def test_swapping_directories_for_links_never_reaches_outside(accounts, tmp_path
         swapper.wait(timeout=30)
     assert runs >= 20
     assert set(owners(outside).values()) == {(0, 0)}, "an outside entry changed owner"
+    assert modes(outside) == outside_modes, "an outside entry changed mode"
+
+
+def test_chmod_changes_only_differing_modes(pid1, accounts, volume):
+    os.chmod(volume / "top", 0o600)
+    os.chmod(volume / "a" / "b" / "file", 0o750)
+    os.chmod(volume / "empty", 0o700)
+    os.symlink("top", volume / "link")
+    args = ["-v", "-u", "app", "-c", str(volume), "--chmod", "g=u,o-rwx"]
+    code, _, err = chown_run(accounts, args, pid1=pid1)
+    assert code == 0, err
+    found = modes(volume)
+    assert found[str(volume / "top")] == 0o660
+    assert found[str(volume / "a" / "b" / "file")] == 0o770
+    assert found[str(volume / "empty")] == 0o770
+    assert found[str(volume)] == 0o770
+    assert set(owners(volume).values()) == {APP}
+    before = {p: os.lstat(p).st_ctime_ns for p in owners(volume)}
+    code, _, err = chown_run(accounts, args, pid1=pid1)
+    assert code == 0 and " 0 changed" in err, err
+    assert {p: os.lstat(p).st_ctime_ns for p in owners(volume)} == before
+    # A mode alone differing is a change, and the owner stays.
+    os.chmod(volume / "top", 0o604)
+    code, _, err = chown_run(accounts, args, pid1=pid1)
+    assert " 1 changed" in err, err
+    assert stat.S_IMODE(os.lstat(volume / "top").st_mode) == 0o660
+
+
+def test_chown_to_a_group_alone(accounts, volume):
+    os.lchown(volume / "top", 1001, 0)
+    code, out, err = run(["--chown-to", ":staff", "-c", str(volume), "id", "-u"],
+                         pid1=False, accounts=accounts)
+    assert (code, out) == (0, "0\n"), err
+    found = owners(volume)
+    assert found.pop(str(volume / "top")) == (1001, 50)
+    assert set(found.values()) == {(0, 50)}
+
+
+def test_chown_to_overrides_the_user(accounts, volume):
+    code, out, err = run(["-u", "app", "--chown-to", "web:staff", "-c", str(volume), "id", "-u"],
+                         pid1=False, accounts=accounts)
+    assert (code, out) == (0, "1000\n"), err
+    assert set(owners(volume).values()) == {(1001, 50)}
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["--chown-to", "nosuch", "-c", "/tmp/x"], "unknown user"),
+    (["--chown-to", ":nosuch", "-c", "/tmp/x"], "unknown group"),
+    (["--chown-to", ":", "-c", "/tmp/x"], "is not USER, USER:GROUP or :GROUP"),
+    (["-u", "app", "-c", "/tmp/x", "--chmod", "u+q"], "--chmod: 'u+q' is not a mode"),
+    (["-u", "app", "-c", "/tmp/x", "--chown-policy", "never"],
+     "--chown-policy: 'never' is not always or root-mismatch"),
+])
+def test_bad_volume_options_are_125(accounts, args, fragment):
+    code, out, err = run([*args, "true"], pid1=False, accounts=accounts)
+    assert code == 125 and out == ""
+    assert_one_error_line(err, fragment)
+
+
+def test_root_mismatch_skips_a_volume_whose_top_is_owned(accounts, volume):
+    os.lchown(volume, *APP)
+    args = ["-v", "-u", "app", "-c", str(volume), "--chown-policy", "root-mismatch"]
+    code, _, err = run([*args, "true"], pid1=False, accounts=accounts)
+    assert code == 0, err
+    assert "not walked (--chown-policy root-mismatch)" in err
+    assert os.lstat(volume / "top").st_uid == 0
+    # With --chmod, a top whose mode differs is walked.
+    code, _, err = run([*args, "--chmod", "g=u", "true"], pid1=False, accounts=accounts)
+    assert code == 0 and "1 entries checked" not in err, err
+    assert set(owners(volume).values()) == {APP}
+    # The environment says the same as the option; always walks whatever the top.
+    os.lchown(volume / "top", 0, 0)
+    env = dict(os.environ, WARDEN_CHOWN_POLICY="always")
+    code, _, err = run(["-v", "-u", "app", "-c", str(volume), "true"], pid1=False,
+                       accounts=accounts, env=env)
+    assert code == 0 and " 1 changed" in err, err
+
+
+def test_best_effort_failure_leaves_the_top_for_next_time(accounts, volume):
+    """The top is changed last, and only after a walk where nothing failed."""
+    code, out, err = run(["-u", "app", "-c", str(volume), "--chown-best-effort",
+                          "--chown-policy", "root-mismatch", "echo", "ran"], pid1=False,
+                         prefix=read_only(accounts, volume))
+    assert (code, out) == (0, "ran\n"), err
+    assert "the next start walks the volume again" in err
+    assert os.lstat(volume).st_uid == 0
+
+
+def make_flat(root, count):
+    """count empty files in a few directories, quickly."""
+    root.mkdir(exist_ok=True)
+    for d in range((count + 499) // 500):
+        sub = root / f"d{d}"
+        sub.mkdir()
+        for i in range(min(500, count - d * 500)):
+            os.close(os.open(sub / f"f{i}", os.O_CREAT | os.O_WRONLY, 0o644))
+
+
+def slowed(delay_us):
+    """A prefix that runs warden under strace, each statx(2) delayed: a walk slowed down on
+    purpose, so that it is long on any machine."""
+    assert shutil.which("strace"), "strace is needed (tests/install-deps.sh installs it)"
+    return ["strace", "-f", "-qq", "-o", "/dev/null", "--seccomp-bpf", "-e", "trace=statx",
+            "-e", f"inject=statx:delay_enter={delay_us}"]
+
+
+# LeakSanitizer cannot run under ptrace: off for the slowed runs of the sanitizer build.
+TRACED_ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
+
+
+def test_killed_first_run_is_finished_by_the_next_start(accounts, volume):
+    make_flat(volume, 4000)
+    args = ["-u", "app", "-c", str(volume), "--chown-policy", "root-mismatch", "true"]
+    cmd = command_line(args, pid1=False, prefix=slowed(2000), accounts=accounts)
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, env=TRACED_ENV)
+    try:
+        # The first progress line says the walk is under way (and not done: 4,000 entries
+        # at 2 ms each take 8 s or more).
+        line = proc.stderr.readline().decode()
+        assert re.fullmatch(r"warden: warning: --chown \S+: still working: \d+ entries checked, "
+                            r"\d+ changed, \d+/s, \d+ s so far\n", line), line
+        warden = wait_until(lambda: [p for p in children_of(proc.pid) if comm(p) == "warden"]
+                            or (comm(proc.pid) == "warden" and [proc.pid]), what="warden")
+        os.kill(warden[0], signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    found = owners(volume)
+    assert found[str(volume)] == (0, 0), "the top changed before the walk was complete"
+    assert list(found.values()).count(APP) > 0, "nothing changed before the kill"
+    assert list(found.values()).count((0, 0)) > 1, "the walk was over before the kill"
+    code, _, err = run(["-v", *args], pid1=False, accounts=accounts)
+    assert code == 0, err
+    assert set(owners(volume).values()) == {APP}
+    code, _, err = run(["-v", *args], pid1=False, accounts=accounts)
+    assert code == 0 and "not walked" in err, err
+
+
+def progress_lines(err, json_format=False):
+    lines = [l for l in err.splitlines() if "still working" in l]
+    return [json.loads(l) for l in lines] if json_format else lines
+
+
+def test_progress_on_a_long_walk(accounts, volume):
+    make_flat(volume, 4000)
+    entries = len(owners(volume))
+    code, _, err = run(["--log-format", "json", "-v", "-u", "app", "-c", str(volume), "true"],
+                       pid1=False, prefix=slowed(4000), accounts=accounts, env=TRACED_ENV)
+    assert code == 0, err
+    lines = progress_lines(err, json_format=True)
+    summary = [json.loads(l) for l in err.splitlines() if '"failed"' in l]
+    assert len(summary) == 1 and summary[0]["checked"] == summary[0]["changed"] == entries, err
+    # The first line after 2 s, then one every 5 s.
+    assert lines and lines[0]["elapsed_ms"] >= 2000, err
+    if summary[0]["elapsed_ms"] >= 9000:
+        assert len(lines) >= 2, err
+    for before, after in zip(lines, lines[1:]):
+        assert after["elapsed_ms"] - before["elapsed_ms"] >= 5000
+        assert before["checked"] < after["checked"] < entries
+    for line in lines:
+        assert line["path"] == str(volume) and line["level"] == "warn"
+        assert 0 < line["changed"] <= line["checked"] and line["per_second"] > 0
+
+
+def test_no_progress_on_a_small_walk(accounts, volume, tmp_path):
+    other = tmp_path / "other"
+    make_flat(other, 3000)
+    code, _, err = run(["-v", "-u", "app", "-c", str(volume), "-c", str(other), "true"],
+                       pid1=False, accounts=accounts)
+    assert code == 0, err
+    assert progress_lines(err) == []
+    # -v: one summary line per volume.
+    assert len([l for l in err.splitlines() if "entries checked" in l]) == 2, err
+
+
+def test_chmod_on_a_kernel_without_fchmodat2(accounts, volume, tmp_path):
+    """Before Linux 6.6 there is no fchmodat2(2): the mode is changed through an O_PATH
+    descriptor, and a link still is never followed."""
+    outside = tmp_path / "outside-file"
+    outside.write_text("s")
+    os.chmod(outside, 0o600)
+    os.symlink(outside, volume / "link")
+    os.chmod(volume / "top", 0o600)
+    os.mkfifo(volume / "fifo", 0o600)
+    without = [WT, "seccomp-errno", str(errno.ENOSYS), "fchmodat2"]
+    code, _, err = run(["-u", "app", "-c", str(volume), "--chmod", "g=u", "true"], pid1=False,
+                       accounts=accounts, inner=without)
+    assert code == 0, err
+    assert stat.S_IMODE(os.stat(outside).st_mode) == 0o600
+    assert stat.S_IMODE(os.lstat(volume / "top").st_mode) == 0o660
+    assert stat.S_IMODE(os.lstat(volume / "fifo").st_mode) == 0o660
+    assert os.lstat(volume / "link").st_uid == 1000

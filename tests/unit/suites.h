@@ -10,5 +10,6 @@ Suite *exit_status_suite(void);
 Suite *users_suite(void);
 Suite *url_suite(void);
 Suite *options_suite(void);
+Suite *volume_mode_suite(void);
 
 #endif
