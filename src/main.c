@@ -18,8 +18,24 @@
 
 extern char **environ;
 
-/* --chown, while warden is still root: to --chown-to's owner, else --user's (id). */
-static int prepare_volumes(const struct config *cfg, const struct identity *id)
+/* --user's target, read from the image's files while warden is still root. Without
+ * --user, id stays empty (no groups to free) and the later steps ignore it. */
+static int resolve_user(const struct config *cfg, struct identity *id)
+{
+    char why[512];
+    memset(id, 0, sizeof(*id));
+    if (!cfg->user)
+        return 0;
+    if (identity_resolve(cfg->user, cfg->groups_given ? cfg->groups : NULL, getuid(),
+                         &image_accounts, id, why, sizeof(why)) != 0) {
+        log_error("--user %s: %s", cfg->user, why);
+        return -1;
+    }
+    return 0;
+}
+
+/* --chown, while warden is still root: to --chown-to's owner, else --user's (user). */
+static int prepare_volumes(const struct config *cfg, const struct identity *user)
 {
     struct volume_options options;
     char why[512];
@@ -29,9 +45,9 @@ static int prepare_volumes(const struct config *cfg, const struct identity *id)
         log_error("--chown-to %s: %s", cfg->chown_to, why);
         return -1;
     }
-    if (!cfg->chown_to && id) {
-        options.uid = id->uid;
-        options.gid = id->gid;
+    if (!cfg->chown_to && cfg->user) {
+        options.uid = user->uid;
+        options.gid = user->gid;
     }
     options.best_effort = cfg->chown_best_effort;
     options.policy = cfg->chown_policy;
@@ -44,23 +60,10 @@ static int prepare_volumes(const struct config *cfg, const struct identity *id)
     return 0;
 }
 
-/* --user: read the image's files and prepare the volumes while still root, then drop. */
-static int become_user(const struct config *cfg)
+/* Drops to --user's user for good (nothing to do without --user). */
+static int drop_privileges(const struct config *cfg, const struct identity *user)
 {
-    struct identity id;
-    char why[512];
-    if (!cfg->user)
-        return prepare_volumes(cfg, NULL); /* --chown with --chown-to alone */
-    if (identity_resolve(cfg->user, cfg->groups_given ? cfg->groups : NULL, getuid(),
-                         &image_accounts, &id, why, sizeof(why)) != 0) {
-        log_error("--user %s: %s", cfg->user, why);
-        return -1;
-    }
-    int rc = prepare_volumes(cfg, &id);
-    if (rc == 0)
-        rc = privdrop_become(&id, &cfg->caps);
-    identity_free(&id);
-    return rc;
+    return cfg->user ? privdrop_become(user, &cfg->caps) : 0;
 }
 
 int main(int argc, char **argv)
@@ -88,7 +91,14 @@ int main(int argc, char **argv)
     if (signals_take_over(&signals, cfg.rules.reset_ignored) != 0)
         return cfg.rules.failure_exit;
     cli_scrub_environment();
-    if (become_user(&cfg) != 0)
+    struct identity user;
+    if (resolve_user(&cfg, &user) != 0)
+        return cfg.rules.failure_exit;
+    int prepared = prepare_volumes(&cfg, &user);
+    if (prepared == 0)
+        prepared = drop_privileges(&cfg, &user);
+    identity_free(&user);
+    if (prepared != 0)
         return cfg.rules.failure_exit;
     if (supervise_prepare(&cfg, self, parent) != 0)
         return cfg.rules.failure_exit;
