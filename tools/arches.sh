@@ -1,0 +1,19 @@
+# Sourced by the release and emulation scripts: reads cmake/arches.txt.
+#   arch_row NAME    sets deb, prefix, musl, qemu and machine for Docker's architecture NAME
+#   all_arches       prints every NAME, those whose musl is built from source
+#                    first (the longest builds)
+arches_file=$(dirname "$0")/../cmake/arches.txt
+[ -f "$arches_file" ] || arches_file=cmake/arches.txt
+
+arch_row() {
+    row=$(grep "^$1 " "$arches_file") || { echo "unknown architecture '$1' (cmake/arches.txt)" >&2; return 1; }
+    # shellcheck disable=SC2034 # used by the scripts that source this file
+    read -r _ deb prefix musl qemu machine <<EOR
+$row
+EOR
+}
+
+all_arches() {
+    awk '/^#/ {next} $4 == "source" {print $1; next} {rest = rest $1 "\n"} END {printf "%s", rest}' \
+        "$arches_file"
+}
