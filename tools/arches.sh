@@ -2,8 +2,8 @@
 #   arch_row NAME    sets deb, prefix, musl, qemu and machine for Docker's architecture NAME
 #   all_arches       prints every NAME, those whose musl is built from source
 #                    first (the longest builds)
-arches_file=$(dirname "$0")/../cmake/arches.txt
-[ -f "$arches_file" ] || arches_file=cmake/arches.txt
+# Sourced from the repository's top directory.
+arches_file=$PWD/cmake/arches.txt
 
 arch_row() {
     row=$(grep "^$1 " "$arches_file") || { echo "unknown architecture '$1' (cmake/arches.txt)" >&2; return 1; }

@@ -6,7 +6,8 @@
 # everything is there.
 #   sh tools/install-cross-deps.sh [ARCH...]
 set -eu
-. "$(dirname "$0")/arches.sh"
+cd "$(dirname "$0")/.."
+. tools/arches.sh
 host=$(dpkg --print-architecture)
 packages="cmake make gcc pkg-config file dpkg-dev util-linux qemu-user-static binfmt-support"
 new_arch=0

@@ -31,7 +31,7 @@ build_one() {
     step ctest --test-dir "$dir" -R '^unit$' --output-on-failure
     rm -f "$dir"/warden_*.deb
     (cd "$dir" && step cpack -G DEB)
-    echo "release: $arch built, unit tests passed under emulation, in $(( $(date +%s) - t0 )) s"
+    echo "release: $arch built, unit tests passed (under qemu-user unless native), in $(( $(date +%s) - t0 )) s"
 }
 
 # Two architectures at a time: the single-threaded configure steps leave a core free.

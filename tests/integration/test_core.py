@@ -178,8 +178,9 @@ def test_child_has_its_own_process_group(pid1):
     w = Warden([WT, "pause"], pid1=pid1)
     child = int(w.readline().split()[1]) if not pid1 else None
     if pid1:
+        # One read of each /proc entry: a process that exits between two reads is no child.
         child = wait_until(lambda: [p for p in os.listdir("/proc") if p.isdigit() and
-                                    stat_fields(int(p)) and stat_fields(int(p))[1] == w.pid],
+                                    (f := stat_fields(int(p))) and f[1] == w.pid],
                            what="child")[0]
         child = int(child)
     state, ppid, pgrp, _ = stat_fields(child)
