@@ -6,6 +6,8 @@
 arches_file=$PWD/cmake/arches.txt
 
 arch_row() {
+    # Docker's TARGETARCH+TARGETVARIANT spellings too, as cmake/cross.cmake takes them.
+    case $1 in arm | armv7) set -- armv7 ;; arm64v8) set -- arm64 ;; esac
     row=$(grep "^$1 " "$arches_file") || { echo "unknown architecture '$1' (cmake/arches.txt)" >&2; return 1; }
     # shellcheck disable=SC2034 # used by the scripts that source this file
     read -r _ deb prefix musl qemu machine <<EOR

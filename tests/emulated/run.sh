@@ -15,25 +15,6 @@ arches=${*:-$(all_arches)}
 work=$PWD/build-cross/emulated
 mkdir -p "$work"
 
-# binfmt_misc starts foreign binaries under qemu. The F flag (interpreter opened when it is
-# registered) makes it work inside the tests' mount namespaces, the P flag keeps argv[0]
-# (the personalities). Debian registers every architecture but the host's own family: for
-# i386 on an amd64 kernel without IA32 emulation, an entry of our own (until reboot).
-[ -e /proc/sys/fs/binfmt_misc/status ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
-binfmt() { # arch qemu
-    "$work/$1/warden" --version >/dev/null 2>&1 && return 0
-    entry=/proc/sys/fs/binfmt_misc/qemu-$2
-    [ -e "$entry" ] || update-binfmts --enable "qemu-$2" >/dev/null 2>&1 || true
-    if [ ! -e "$entry" ] && [ "$2" = i386 ]; then
-        entry=/proc/sys/fs/binfmt_misc/warden-qemu-i386
-        printf '%s' ':warden-qemu-i386:M::\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00:\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-i386-static:PF' \
-            >/proc/sys/fs/binfmt_misc/register
-    fi
-    grep -qx enabled "$entry" 2>/dev/null || update-binfmts --enable "qemu-$2" >/dev/null
-    grep -q '^flags: .*F' "$entry" || { echo "emulated: $entry has no F flag"; exit 1; }
-    "$work/$1/warden" --version >/dev/null || { echo "emulated: $1 binaries do not start"; exit 1; }
-}
-
 # The programs warden runs in the tests: the machine's own.
 cc -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$work/wt" tests/helpers/wt.c
 tests=$(grep -v '^#' tests/emulated/subset.txt)
@@ -43,7 +24,9 @@ for arch in $arches; do
     # The tests find warden by its process name: the binary is called warden.
     mkdir -p "$work/$arch"
     cp "../../dist/warden-linux-$arch" "$work/$arch/warden"
-    binfmt "$arch" "$qemu"
+    # binfmt_misc starts the foreign binary under qemu (tools/binfmt.sh), unless it runs here.
+    "$work/$arch/warden" --version >/dev/null 2>&1 || sh ../../tools/binfmt.sh "$qemu"
+    "$work/$arch/warden" --version >/dev/null || { echo "emulated: $arch binaries do not start"; exit 1; }
     how="under qemu-$qemu"
     [ "$deb" != "$(dpkg --print-architecture)" ] || how="natively (this machine's own)"
     echo "== emulated: $arch $how: $(echo "$tests" | wc -l) integration tests"
