@@ -38,4 +38,10 @@ if ! ls "$sources/${package}"_*.orig.tar.* >/dev/null 2>&1; then
 fi
 rm -rf "$dest"
 mkdir -p "$dest"
-tar -C "$dest" --strip-components=1 -xf "$(ls "$sources/${package}"_*.orig.tar.* | grep -v '\.asc$' | head -n 1)"
+for tarball in "$sources/${package}"_*.orig.tar.*; do
+    case $tarball in *.asc) continue ;; esac
+    tar -C "$dest" --strip-components=1 -xf "$tarball"
+    exit 0
+done
+echo "debian-source: no source tarball of $package in $sources" >&2
+exit 1

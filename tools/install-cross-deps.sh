@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 host=$(dpkg --print-architecture)
 packages="cmake make gcc pkg-config file dpkg-dev util-linux qemu-user-static binfmt-support"
 new_arch=0
+# shellcheck disable=SC2048 # architecture names never hold spaces
 for arch in ${*:-$(all_arches)}; do
     arch_row "$arch"
     if [ "$deb" = "$host" ]; then

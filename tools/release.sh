@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 . tools/arches.sh
 start=$(date +%s)
 arches=${*:-$(all_arches)}
+# shellcheck disable=SC2086 # one argument per architecture
 sh tools/install-cross-deps.sh $arches
 jobs=$(nproc)
 top=$PWD/build-cross
@@ -43,6 +44,7 @@ for arch in $arches; do
     pids="$pids $!"
     running=$((running + 1))
     if [ "$running" -ge "$jobs" ]; then
+        # shellcheck disable=SC2086
         set -- $pids
         wait "$1" || failed=1
         shift
@@ -73,4 +75,4 @@ for arch in $arches; do
     printf '  %-24s %7s  %s\n' "warden-linux-$arch" "$(stat -c %s "dist/warden-linux-$arch")" \
         "$(file -b "dist/warden-linux-$arch" | cut -d, -f1-2)"
 done
-echo "release: $(ls dist/*.deb | wc -l) .debs and SHA256SUMS; done in $(( $(date +%s) - start )) s"
+echo "release: $(find dist -name "*.deb" | wc -l) .debs and SHA256SUMS; done in $(( $(date +%s) - start )) s"

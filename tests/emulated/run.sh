@@ -39,7 +39,7 @@ done
 
 all=$(/usr/bin/python3 -m pytest -q -p no:cacheprovider --collect-only ./test_*.py 2>/dev/null |
     grep -c '::')
-echo "== emulated tier: $(echo "$tests" | wc -l) of $all integration tests and every unit test ran for: $(echo $arches)"
+echo "== emulated tier: $(echo "$tests" | wc -l) of $all integration tests and every unit test ran for: $(echo "$arches" | tr "\n" " ")"
 cat <<'EON'
 emulated: NOT run under emulation (they run natively in the release and sanitizer tiers):
   every [child] variant and test_orphans_are_adopted_when_not_pid1, test_pdeathsig_*: qemu-user
