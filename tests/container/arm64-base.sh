@@ -25,4 +25,8 @@ chroot "$rootfs" /debootstrap/debootstrap --second-stage >>"$lab/debootstrap-arm
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
 tar --numeric-owner -C "$rootfs" -c . |
     docker import --platform linux/arm64 -c 'CMD ["/bin/sh"]' - "$image" >/dev/null
+if [ "$(docker image inspect --format '{{.Architecture}}' "$image")" != arm64 ]; then
+    # An engine before Docker 23 ignores import --platform.
+    docker save "$image" | python3 tests/container/set-image-arch.py arm64 | docker load >/dev/null
+fi
 echo "container: made $image (arm64) with debootstrap --foreign and qemu-user in $(( $(date +%s) - t0 )) s"
