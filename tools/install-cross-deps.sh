@@ -15,7 +15,7 @@ new_arch=0
 for arch in ${*:-$(all_arches)}; do
     arch_row "$arch"
     if [ "$deb" = "$host" ]; then
-        packages="$packages musl-tools check libcap-ng-dev"
+        packages="$packages libc6-dev musl-tools check libcap-ng-dev"
         continue
     fi
     # The cross glibc (with the kernel's headers) lets CMake check the compiler.
