@@ -29,6 +29,15 @@ clang-tidy -p build-asan --quiet src/*.c src/personas/*.c 2>/dev/null
 echo "== fuzzing: every target for ${FUZZ_SECONDS:-20} s (longer: sh fuzz/run.sh SECONDS)"
 sh fuzz/run.sh "${FUZZ_SECONDS:-20}"
 
+# Issue 19: every architecture, cross-built (tools/release.sh fills dist/) and tested under
+# qemu-user (tests/emulated/run.sh); WARDEN_SKIP_EMULATED=1 leaves it out.
+if [ "${WARDEN_SKIP_EMULATED:-0}" = 1 ]; then
+    echo "== emulated tier: skipped (WARDEN_SKIP_EMULATED=1)"
+else
+    echo "== emulated tier: seven architectures under qemu-user"
+    sh tests/emulated/run.sh
+fi
+
 if [ "${WARDEN_SKIP_CONTAINERS:-0}" = 1 ]; then
     echo "== container tier: skipped (WARDEN_SKIP_CONTAINERS=1)"
 else

@@ -79,4 +79,10 @@ echo "container: images built in $(( $(date +%s) - start )) s"
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/container/test_containers.py
 # Issue 15: PostgreSQL stops cleanly with a client connected (local/postgres-warden).
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/container/test_clean_stop.py
+
+# Issue 19: the arm64 binary as PID 1 of an arm64 container, under qemu-user (binfmt_misc).
+[ -f dist/warden-linux-arm64 ] || sh tools/release.sh arm64
+sh tests/container/arm64-base.sh local/$suite-arm64:base "$lab"
+WARDEN_ARM64=dist/warden-linux-arm64 WARDEN_ARM64_IMAGE=local/$suite-arm64:base \
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/container/test_arm64.py
 echo "container: tier done in $(( $(date +%s) - start )) s"
