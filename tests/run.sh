@@ -29,6 +29,13 @@ clang-tidy -p build-asan --quiet src/*.c 2>/dev/null
 echo "== fuzzing: every target for ${FUZZ_SECONDS:-20} s (longer: sh fuzz/run.sh SECONDS)"
 sh fuzz/run.sh "${FUZZ_SECONDS:-20}"
 
+if [ "${WARDEN_SKIP_FRESH:-0}" = 1 ]; then
+    echo "== fresh-machine tier: skipped (WARDEN_SKIP_FRESH=1)"
+else
+    echo "== fresh-machine tier: the README's two commands on a pristine Debian bookworm"
+    sh tests/fresh/run.sh
+fi
+
 if [ "${WARDEN_SKIP_CONTAINERS:-0}" = 1 ]; then
     echo "== container tier: skipped (WARDEN_SKIP_CONTAINERS=1)"
 else
