@@ -30,9 +30,11 @@ apt-config dump | grep -Ei '^Acquire::(https?|ftp)::Proxy ' \
 echo "fresh: pristine bookworm and git archive HEAD ($(git rev-parse --short HEAD)) ready" \
     "in $(( $(date +%s) - start )) s"
 
-# A clean environment, as a root login has; --kill-child: nothing outlives the tier.
+# A clean environment and default signal dispositions, as a root login has (a CI runner
+# or a shell's background job may start this with SIGINT and SIGQUIT ignored);
+# --kill-child: nothing outlives the tier.
 status=0
-env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/sh TERM=dumb \
+env -i --default-signal HOME=/root USER=root LOGNAME=root SHELL=/bin/sh TERM=dumb \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     CI="${CI:-true}" ${FUZZ_SECONDS:+FUZZ_SECONDS=$FUZZ_SECONDS} \
     WARDEN_SKIP_CONTAINERS=1 WARDEN_SKIP_FRESH=1 \
