@@ -6,12 +6,13 @@
 # The machine gets its own mount and PID namespaces (pivot_root rather than chroot alone,
 # so that the tests can make PID, mount and user namespaces of their own) and the host's
 # network; inside, the container tier is off (no engine inside an engine), and so is this
-# tier. Downloaded .debs are kept in /var/tmp/warden-fresh/apt-archives for the next run.
+# tier. Downloaded .debs are kept in /var/tmp/warden-fresh/apt-archives for the next run
+# (hard links in and out, so that two runs at once never share apt's archive lock).
 set -eu
 cd "$(dirname "$0")/../.."
 lab=${WARDEN_FRESH_DIR:-/var/tmp/warden-fresh}
 start=$(date +%s)
-mkdir -p "$lab/apt-archives/partial"
+mkdir -p "$lab/apt-archives"
 
 git rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
     { echo "fresh: $(pwd) is not a git clone: the tier needs git archive HEAD"; exit 1; }
@@ -19,11 +20,13 @@ sh tests/fresh/readme-commands.sh README.md >/dev/null
 tarball=$(sh tests/fresh/rootfs.sh bookworm)
 root=$(mktemp -d "$lab/root.XXXXXX")
 trap 'rm -rf --one-file-system "$root"' EXIT
+trap 'exit 1' HUP INT TERM
 tar --numeric-owner -C "$root" -xpf "$tarball"
 chmod 755 "$root"
 mkdir "$root/root/warden"
 git archive HEAD | tar -C "$root/root/warden" -x
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+cp -l "$lab/apt-archives"/*.deb "$root/var/cache/apt/archives/" 2>/dev/null || true
 # The proxy the host's apt goes through, if any, the machine's apt needs too.
 apt-config dump | grep -Ei '^Acquire::(https?|ftp)::Proxy ' \
     >"$root/etc/apt/apt.conf.d/98host-proxy" || true
@@ -39,17 +42,16 @@ env -i --default-signal HOME=/root USER=root LOGNAME=root SHELL=/bin/sh TERM=dum
     CI="${CI:-true}" ${FUZZ_SECONDS:+FUZZ_SECONDS=$FUZZ_SECONDS} \
     WARDEN_SKIP_CONTAINERS=1 WARDEN_SKIP_FRESH=1 \
     unshare --mount --propagation private --pid --fork --kill-child sh -eu -c '
-        root=$1 archives=$2
+        root=$1
         mount --bind "$root" "$root"
         mount -t proc proc "$root/proc"
         mount --rbind /sys "$root/sys"
         mount --rbind /dev "$root/dev"
-        mount --bind "$archives" "$root/var/cache/apt/archives"
         cd "$root"
         pivot_root . mnt
         umount -l /mnt
-        exec chroot . sh /root/warden/tests/fresh/inside.sh' sh "$root" "$lab/apt-archives" \
-    </dev/null || status=$?
+        exec chroot . sh /root/warden/tests/fresh/inside.sh' sh "$root" </dev/null || status=$?
+cp -ln "$root/var/cache/apt/archives"/*.deb "$lab/apt-archives/" 2>/dev/null || true
 if [ "$status" != 0 ]; then
     echo "fresh: FAILED (exit $status) after $(( $(date +%s) - start )) s"
     exit 1
