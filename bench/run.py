@@ -47,9 +47,9 @@ def ensure_peers():
                 "strace": "/usr/bin/strace"}
     missing = [p for p, path in packages.items() if not os.path.exists(path)]
     if missing:
-        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
-                       check=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
-                       capture_output=True)
+        # The project's installer: apt-get update first, waits for dpkg's lock, starts no service.
+        installer = os.path.join(ROOT, "tests", "install-deps.sh")
+        subprocess.run(["sh", installer, *missing], check=True)
 
 
 def build_helpers():

@@ -7,7 +7,7 @@ set -eu
 
 packages=${*:-"cmake gcc make pkg-config musl-tools libcap-ng-dev check python3 python3-pytest
           util-linux procps file dpkg-dev clang libclang-rt-14-dev clang-format clang-tidy cppcheck
-          iproute2 tini gosu dumb-init catatonit strace"}
+          iproute2 tini gosu dumb-init catatonit strace postgresql"}
 missing=""
 for p in $packages; do
     dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
@@ -15,7 +15,8 @@ for p in $packages; do
 done
 [ -n "$missing" ] || exit 0
 echo "install-deps: installing$missing"
-apt-get update -qq
+# Another apt-get may hold the lock (a build or test elsewhere): wait up to 10 min.
+apt-get -o DPkg::Lock::Timeout=600 update -qq
 # A package must not start a service here (docker.io would start a dockerd with its default
 # bridge and iptables settings): a temporary policy-rc.d, if the system has none.
 made_policy=0
@@ -26,7 +27,8 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 status=0
 # shellcheck disable=SC2086
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing \
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    --no-install-recommends $missing \
     >/dev/null || status=$?
 [ "$made_policy" = 0 ] || rm -f /usr/sbin/policy-rc.d
 exit "$status"

@@ -41,22 +41,10 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 if ! docker image inspect "$base" >/dev/null 2>&1; then
-    # shellcheck disable=SC2016
-    mirror=$(apt-get indextargets --format '$(REPO_URI)' "Origin: Debian" "Release: $suite" \
-        "Identifier: Packages" | head -n 1)
-    [ -n "$mirror" ] || { apt-get update -qq; mirror=$(apt-get indextargets --format '$(REPO_URI)' \
-        "Origin: Debian" "Release: $suite" "Identifier: Packages" | head -n 1); }
-    rootfs=$(mktemp -d /var/tmp/warden-rootfs.XXXXXX)
-    debootstrap --variant=minbase "$suite" "$rootfs" "$mirror" >"$lab/debootstrap.log" 2>&1 ||
-        { tail -20 "$lab/debootstrap.log"; exit 1; }
-    # shellcheck disable=SC2016
-    apt-get indextargets --format 'deb $(REPO_URI) $(RELEASE) $(COMPONENT)' "Origin: Debian" \
-        "Identifier: Packages" | sort -u >"$rootfs/etc/apt/sources.list"
-    printf 'Acquire::Check-Valid-Until "false";\n' >"$rootfs/etc/apt/apt.conf.d/99warden-tests"
-    rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb
-    tar --numeric-owner -C "$rootfs" -c . | docker import -c 'CMD ["/bin/bash"]' - "$base" >/dev/null
-    rm -rf "$rootfs"
-    echo "container: made $base with debootstrap"
+    # The same pristine debootstrap root file system as the fresh-machine tier's, made once.
+    tarball=$(sh tests/fresh/rootfs.sh "$suite")
+    docker import -c 'CMD ["/bin/bash"]' "$tarball" "$base" >/dev/null
+    echo "container: made $base from $tarball"
 fi
 
 build() {
@@ -76,7 +64,8 @@ for image in python-web postgres-warden nginx-warden; do docker tag "local/$imag
 echo "container: images built in $(( $(date +%s) - start )) s"
 
 # Debian's python3, which tests/install-deps.sh gives pytest.
-/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/container/test_containers.py
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/container/test_containers.py \
+    tests/container/test_test_image.py
 # Issue 15: PostgreSQL stops cleanly with a client connected (local/postgres-warden).
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/container/test_clean_stop.py
 

@@ -1,10 +1,35 @@
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+HERE = os.path.dirname(os.path.abspath(__file__))
 
+
+def _reachable_copies():
+    """Copies warden and wt into a fresh 0755 directory and points TESTED_WARDEN and WT_BIN
+    there, before harness reads them: the tests run them as other users, who may not reach
+    the clone (a clone under /root, mode 0700 on Debian, must pass too)."""
+    defaults = {"TESTED_WARDEN": "../../build/warden", "WT_BIN": "../../build/tests/wt"}
+    sources = {name: os.environ.get(name, os.path.join(HERE, path))
+               for name, path in defaults.items()}
+    if not all(os.path.isfile(path) for path in sources.values()):
+        return  # built_binaries below says which one is missing
+    base = tempfile.mkdtemp(prefix="warden-tested-", dir="/tmp")
+    atexit.register(shutil.rmtree, base, True)
+    os.chmod(base, 0o755)
+    for variable, path in sources.items():
+        copy = os.path.join(base, os.path.basename(path))
+        shutil.copy2(path, copy)
+        os.chmod(copy, 0o755)
+        os.environ[variable] = copy
+
+
+_reachable_copies()
 import harness  # noqa: E402
 
 
