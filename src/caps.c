@@ -1,3 +1,8 @@
+/* Capabilities, in two vocabularies with one rule: libcap-ng for what it owns (the
+ * capability sets themselves, applied with capset, and capability names), prctl for the
+ * per-process flags libcap-ng reaches only through /proc/PID (the bounding set, the ambient
+ * read-back, keep-caps, no_new_privs). /proc/PID names another process in a PID namespace
+ * without its own /proc, and warden is often PID 1 of exactly such a namespace. */
 #include "caps.h"
 
 #include <cap-ng.h>
