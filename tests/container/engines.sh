@@ -35,7 +35,11 @@ holder=warden-engines-$$
 docker create --name "$holder" local/warden-builder true >/dev/null
 docker cp "$holder:/build/warden" "$lab/warden" >/dev/null
 docker rm -f "$holder" >/dev/null
-chmod 755 "$lab" "$lab/warden"
+# Named docker-init for the second dockerd: it runs `INIT-PATH --version` on the host and
+# parses tini's answer, which warden gives under that name.
+mkdir -p "$lab/bin"
+cp "$lab/warden" "$lab/bin/docker-init"
+chmod 755 "$lab" "$lab/bin" "$lab/warden" "$lab/bin/docker-init"
 
 # Podman, rootful: runc (crun refuses this machine's hybrid cgroup layout), cgroupfs (no
 # systemd), events in a file, explicit limits (the runtime cannot set the defaults here),
@@ -70,7 +74,17 @@ if [ "$(cat "$lab/images.ids" 2>/dev/null)" != "$wanted" ]; then
     docker save $images >"$lab/images.tar"
     printf '%s\n' "$wanted" >"$lab/images.ids"
 fi
-chmod 644 "$lab/images.tar" "$lab/containers.conf"
+# The rootless user's: the same without the event log path, which only root may write.
+grep -v '^events_logfile_path' "$lab/containers.conf" >"$lab/rootless-containers.conf"
+# Its storage: overlay (the kernel mounts it in a user namespace), not the vfs Podman
+# would fall back to.
+cat >"$lab/rootless-storage.conf" <<EOF
+[storage]
+driver = "overlay"
+rootless_storage_path = "$lab/rootless-home/storage"
+EOF
+chmod 644 "$lab/images.tar" "$lab/containers.conf" "$lab/rootless-containers.conf" \
+    "$lab/rootless-storage.conf"
 if [ "$(ids podman)" != "$wanted" ]; then
     podman load -i "$lab/images.tar" >"$lab/podman-load.log" 2>&1 || { cat "$lab/podman-load.log"; exit 1; }
 fi
@@ -92,7 +106,8 @@ chown "$rl_user:" "$rl_run"
 chmod 700 "$rl_run"
 rootless() {
     runuser -u "$rl_user" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$rl_home" \
-        USER="$rl_user" XDG_RUNTIME_DIR="$rl_run" CONTAINERS_CONF="$lab/containers.conf" "$@"
+        USER="$rl_user" XDG_RUNTIME_DIR="$rl_run" CONTAINERS_CONF="$lab/rootless-containers.conf" \
+        CONTAINERS_STORAGE_CONF="$lab/rootless-storage.conf" "$@"
 }
 rootless_status=ok
 # Its first command starts the pause process that keeps the user namespace.
@@ -121,7 +136,7 @@ stop_own_engines() {
 trap stop_own_engines EXIT
 HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY= \
     setsid /usr/sbin/dockerd --data-root "$d2/root" --exec-root "$d2/exec" \
-    --pidfile "$d2/dockerd.pid" -H "unix://$d2/docker.sock" --init-path "$lab/warden" \
+    --pidfile "$d2/dockerd.pid" -H "unix://$d2/docker.sock" --init-path "$lab/bin/docker-init" \
     --bridge=none --iptables=false --ip6tables=false --ip-masq=false --ip-forward=false \
     --storage-driver=overlay2 --exec-opt native.cgroupdriver=cgroupfs \
     >"$d2/dockerd.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &

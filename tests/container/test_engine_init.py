@@ -79,7 +79,7 @@ def test_personality_under_each_engine(engine):
         # Docker's own check (`docker-init --version`, parsed as tini's) accepts warden.
         assert result.stdout.startswith("tini version ")
         commit = docker2("info", "--format", "{{.InitCommit.ID}}").stdout.strip()
-        assert commit and commit != "N/A", commit
+        assert "warden" in commit, f"docker info shows init commit {commit!r}"
     else:
         # "podman-init" is no personality's name: warden answers as itself, and catatonit's
         # calling convention (`-- CMD`) is warden's own.

@@ -143,13 +143,20 @@ def test_health_on_failure_restart_keeps_the_volume(container, volume):
     podman("run", "-d", "--name", c, "-v", f"{volume}:/data", "--health-on-failure=restart",
            "localhost/local/python-web")
     wait_for(lambda: healthcheck(c).returncode == 0, 60, "healthy")
-    podman("exec", c, "touch", "/tmp/sick")
-    wait_for(lambda: healthcheck(c).returncode != 0 and
-             podman("inspect", "--format", "{{.RestartCount}}", c).stdout.strip() != "0",
-             60, "Podman to restart the container")
+    started = podman("inspect", "--format", "{{.State.StartedAt}}", c).stdout
+
+    def restarted():
+        # Podman restarts in place (stop, start): RestartCount stays 0, StartedAt moves.
+        if podman("inspect", "--format", "{{.State.StartedAt}}", c).stdout != started:
+            return True
+        podman("exec", c, "touch", "/tmp/sick", check=False)
+        healthcheck(c)
+        return False
+    wait_for(restarted, 60, "Podman to restart the container")
     wait_for(lambda: podman("exec", c, "cat", "/data/started", check=False).stdout ==
              "started\nstarted\n", 60, "the app to start a second time")
     assert podman("exec", c, "cat", "/proc/1/comm").stdout == "warden\n"
+    assert logs(c).count("listening on :8000") == 2
 
 
 def test_postgres_stops_cleanly_with_podman_stop(container, volume):
