@@ -18,7 +18,7 @@ start=$(date +%s)
 mkdir -p "$lab"
 
 need=""
-for p in podman runc catatonit uidmap slirp4netns fuse-overlayfs; do
+for p in podman runc catatonit uidmap slirp4netns fuse-overlayfs python3-yaml; do
     dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
         need="$need $p"
 done

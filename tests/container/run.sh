@@ -47,6 +47,7 @@ if ! docker image inspect "$base" >/dev/null 2>&1; then
     [ -n "$mirror" ] || { apt-get update -qq; mirror=$(apt-get indextargets --format '$(REPO_URI)' \
         "Origin: Debian" "Release: $suite" "Identifier: Packages" | head -n 1); }
     rootfs=$(mktemp -d /var/tmp/warden-rootfs.XXXXXX)
+    chmod 755 "$rootfs" # the image's / (mktemp makes it 0700: only root could run anything)
     debootstrap --variant=minbase "$suite" "$rootfs" "$mirror" >"$lab/debootstrap.log" 2>&1 ||
         { tail -20 "$lab/debootstrap.log"; exit 1; }
     # shellcheck disable=SC2016
@@ -77,4 +78,8 @@ echo "container: images built in $(( $(date +%s) - start )) s"
 
 # Debian's python3, which tests/install-deps.sh gives pytest.
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/container/test_containers.py
+
+# Issue 20: Podman (rootful, rootless, `podman kube play`) and warden as the engines' own
+# --init (a second dockerd of engines.sh's own; this one is left as it is).
+sh tests/container/engines.sh
 echo "container: tier done in $(( $(date +%s) - start )) s"
