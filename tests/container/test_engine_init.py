@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from enginelib import (FACTS, HOST_WARDEN, docker2, name, parse_facts, podman, proc_status,
-                       wait_for)
+from enginelib import (FACTS, HOST_WARDEN, cmdline, docker2, name, parse_facts, podman,
+                       proc_status, wait_for)
 
 PODMAN_TEST = "localhost/local/warden-test"
 DOCKER_TEST = "local/warden-test"
@@ -117,3 +117,43 @@ def test_cap_drop_all_and_a_non_root_user(engine):
     assert proc_status(pid1, "Uid") == ["1000"] * 4
     assert proc_status(pid1, "CapEff") == ["0000000000000000"]
     assert proc_status(own, "Uid") == ["1000"] * 4
+
+
+# Where Podman runs catatonit itself: a pod's pause process (`catatonit -P`, PID 1 of a
+# pod that shares its PID namespace). An infra image with warden linked as catatonit.
+PAUSE_IMAGE = f"""FROM {PODMAN_TEST}
+RUN ln -s warden /usr/local/bin/catatonit
+ENTRYPOINT ["/usr/local/bin/catatonit", "-P"]
+CMD []
+"""
+# One long-lived orphan and five short-lived ones for PID 1, then the namespace's
+# processes as "pid state ppid" and the hash of PID 1's binary.
+ORPHANS = ("(sleep 60 &); for i in 1 2 3 4 5; do (sleep 0.1 &); done; sleep 1; "
+           "for s in /proc/[0-9]*/stat; do read -r pid comm state ppid rest < $s && "
+           "echo $pid $state $ppid $comm; done; sha256sum /proc/1/exe")
+
+
+def test_catatonit_personality_as_a_pods_pause(tmp_path):
+    (tmp_path / "Containerfile").write_text(PAUSE_IMAGE)
+    podman("build", "-q", "--network", "none", "-t", "localhost/warden-pause", str(tmp_path))
+    pod = name("pod")
+    podman("pod", "create", "--name", pod, "--share", "pid,ipc,uts", "--infra-image",
+           "localhost/warden-pause")
+    try:
+        podman("pod", "start", pod)
+        result = podman("run", "--rm", "--pod", pod, *SH, PODMAN_TEST, "-c",
+                        "cat /proc/1/cmdline; echo; " + ORPHANS, check=False)
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert cmdline(lines[0]) == ["/usr/local/bin/catatonit", "-P"]
+        assert lines[-1].split()[0] == host_warden_sha256()
+        procs = [line.split() for line in lines[1:-1]]
+        # The long-lived orphan was adopted by PID 1; the others were reaped.
+        assert ["sleep" in p[3] and p[2] == "1" for p in procs].count(True) == 1, procs
+        assert not [p for p in procs if p[1] == "Z"], procs
+        podman("pod", "stop", pod)
+        infra = podman("pod", "inspect", "--format", "{{.InfraContainerID}}", pod).stdout.strip()
+        # catatonit -P: exit 0 on SIGTERM.
+        assert podman("inspect", "--format", "{{.State.ExitCode}}", infra).stdout.strip() == "0"
+    finally:
+        podman("pod", "rm", "-f", pod, check=False)
