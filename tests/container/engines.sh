@@ -157,6 +157,6 @@ status=0
 WARDEN_ENGINES_LAB=$lab WARDEN_HOST_BINARY="$lab/warden" WARDEN_DOCKER2="unix://$d2/docker.sock" \
     WARDEN_ROOTLESS_USER=$rl_user WARDEN_ROOTLESS_UID=$rl_uid WARDEN_ROOTLESS_HOME=$rl_home \
     WARDEN_ROOTLESS_RUN=$rl_run WARDEN_ROOTLESS_STATUS=$rootless_status \
-    /usr/bin/python3 -m pytest -q -p no:cacheprovider --rootdir "$repo" "$@" || status=$?
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider --durations=8 --rootdir "$repo" "$@" || status=$?
 echo "engines: done in $(( $(date +%s) - start )) s"
 exit "$status"
