@@ -29,7 +29,8 @@ if ! docker info >/dev/null 2>&1; then
         setsid /usr/sbin/dockerd --pidfile "$lab/dockerd.pid" \
         --bridge=none --iptables=false --ip6tables=false --ip-masq=false --ip-forward=false \
         --storage-driver=overlay2 --exec-opt native.cgroupdriver=cgroupfs \
-        >"$lab/dockerd.log" 2>&1 </dev/null &
+        >"$lab/dockerd.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+    # (3-9 closed: a caller's flock descriptor must not live on in the engine)
     started=$!
     i=0
     until docker info >/dev/null 2>&1; do
