@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 out=build-fuzz
 mkdir -p "$out/crashes"
-sources=$(ls src/*.c | grep -v -e src/main.c -e src/sanitize.c)
+sources=$(ls src/*.c src/personas/*.c | grep -v -e src/main.c -e src/sanitize.c)
 for target in users options probe; do
     # shellcheck disable=SC2086
     clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -17,10 +17,10 @@
 
 int caps_parse_list(const char *list, struct cap_plan *plan, char *why, size_t why_size)
 {
-    const char *p = list;
-    for (;;) {
+    const char *p;
+    size_t len;
+    for (const char *cursor = list; list_next(&cursor, &p, &len);) {
         char name[64] = {0};
-        size_t len = strcspn(p, ",");
         if (len == 0 || len >= sizeof(name)) {
             snprintf(why, why_size, "'%s' is not a list of capability names", list);
             return -1;
@@ -41,10 +41,8 @@ int caps_parse_list(const char *list, struct cap_plan *plan, char *why, size_t w
             return -1;
         }
         plan->kept[plan->kept_count++] = (unsigned int)cap;
-        if (p[len] == '\0')
-            return 0;
-        p += len + 1;
     }
+    return 0;
 }
 
 static bool plan_keeps(const struct cap_plan *plan, unsigned int cap)
@@ -222,17 +220,6 @@ int caps_from_name(const char *name)
     return capng_name_to_capability(name);
 }
 
-unsigned int caps_last(void)
-{
-    /* PR_CAPBSET_READ answers EINVAL past the last capability the kernel knows; the
-     * answer cannot change while warden runs, so it is asked once. */
-    static unsigned int last;
-    if (last == 0)
-        while (last + 1 < CAPS_MAX && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0)
-            last++;
-    return last;
-}
-
 int caps_read_sets(struct cap_sets *out, char *why, size_t why_size)
 {
     if (read_sets(out) != 0) {
@@ -256,50 +243,6 @@ int caps_limit_bounding(uint64_t keep, char *why, size_t why_size)
             snprintf(why, why_size, "unable to drop %s from the bounding set: %s",
                      caps_name(cap, buf, sizeof(buf)), strerror(errno));
             return -1;
-        }
-    }
-    return 0;
-}
-
-int caps_set_inheritable(uint64_t wanted, char *why, size_t why_size)
-{
-    capng_clear(CAPNG_SELECT_ALL);
-    if (capng_get_caps_process() != 0) {
-        snprintf(why, why_size, "unable to read capabilities: %s", strerror(errno));
-        return -1;
-    }
-    unsigned int last = caps_last();
-    for (unsigned int cap = 0; cap <= last; cap++)
-        capng_update((wanted >> cap) & 1 ? CAPNG_ADD : CAPNG_DROP, CAPNG_INHERITABLE, cap);
-    if (capng_apply(CAPNG_SELECT_CAPS) != 0) {
-        snprintf(why, why_size, "unable to set inheritable capabilities: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-int caps_set_ambient(uint64_t wanted, uint64_t *refused, char *why, size_t why_size)
-{
-    unsigned int last = caps_last();
-    *refused = 0;
-    for (unsigned int cap = 0; cap <= last; cap++) {
-        int is_set = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0);
-        if (is_set < 0) {
-            snprintf(why, why_size, "unable to read ambient capabilities: %s", strerror(errno));
-            return -1;
-        }
-        bool want = (wanted >> cap) & 1;
-        if (want == (is_set == 1))
-            continue;
-        if (!want) {
-            if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, cap, 0, 0) != 0) {
-                char buf[16];
-                snprintf(why, why_size, "unable to lower ambient %s: %s",
-                         caps_name(cap, buf, sizeof(buf)), strerror(errno));
-                return -1;
-            }
-        } else if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) {
-            *refused |= 1ull << cap;
         }
     }
     return 0;

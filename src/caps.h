@@ -40,19 +40,9 @@ const char *caps_name(unsigned int cap, char *buf, size_t size);
 /* A capability's name as capabilities(7) gives it without "cap_", any case; -1 if none. */
 int caps_from_name(const char *name);
 
-/* The highest capability number this kernel knows. */
-unsigned int caps_last(void);
-
 int caps_read_sets(struct cap_sets *out, char *why, size_t why_size);
 
 /* Drops from the bounding set every capability not in keep (needs CAP_SETPCAP). */
 int caps_limit_bounding(uint64_t keep, char *why, size_t why_size);
-
-/* The inheritable set becomes exactly wanted; effective and permitted stay. */
-int caps_set_inheritable(uint64_t wanted, char *why, size_t why_size);
-
-/* Raises and lowers ambient capabilities towards wanted. A raise the kernel refuses (not
- * both permitted and inheritable) is reported through refused, as setpriv goes on. */
-int caps_set_ambient(uint64_t wanted, uint64_t *refused, char *why, size_t why_size);
 
 #endif

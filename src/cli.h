@@ -1,4 +1,5 @@
-/* Command line and WARDEN_* environment into a struct config. */
+/* Command line and WARDEN_* environment into a struct config, through the option table
+ * (options.c). */
 #ifndef WARDEN_CLI_H
 #define WARDEN_CLI_H
 
@@ -10,11 +11,9 @@ enum cli_result { CLI_RUN, CLI_DONE, CLI_ERROR };
  * "warden: ..." line has been written. CLI_DONE: --help or --version was printed. */
 enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg);
 
-/* --require-env: one error line naming every variable that is unset or empty. */
-int cli_check_required_environment(const struct config *cfg);
-
-/* `warden probe` logs in WARDEN_LOG_FORMAT too. */
-void cli_configure_probe_logging(char **envp);
+/* Before anything is changed: --require-env (one error line naming every variable that
+ * is unset or empty), and no setuid installation. */
+int cli_check(const struct config *cfg);
 
 /* Removes warden's own WARDEN_* variables so that the program never sees them. */
 void cli_scrub_environment(void);

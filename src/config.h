@@ -1,4 +1,5 @@
-/* Everything the options asked for, filled by cli.c and then only read. */
+/* Everything the options asked for: filled through the setters below while parsing, then
+ * only read. */
 #ifndef WARDEN_CONFIG_H
 #define WARDEN_CONFIG_H
 
@@ -11,18 +12,34 @@
 
 #define WARDEN_VERSION "0.1.0"
 /* Signals are numbered 1..64 under both glibc and musl on Linux. */
-#define WARDEN_NSIG      65
-#define CONFIG_LIST_MAX  64
-#define DEFAULT_GRACE_NS (8ull * 1000000000ull)
-#define SIGNAL_DROPPED   0
+#define WARDEN_NSIG     65
+#define CONFIG_LIST_MAX 64
+/* What is left after the program exits gets this long without --grace: short, and below
+ * Docker's 10 s. The program itself gets no deadline from warden without --grace. */
+#define LEFTOVER_GRACE_NS (5ull * 1000000000ull)
+#define SIGNAL_DROPPED    0
 
-struct config {
-    char **command;        /* NULL-terminated argv of the program */
-    int failure_exit;      /* warden's own failures: 125, or 1 as tini */
-    bool warn_on_reap;     /* tini -w: a warning for every reaped zombie */
+/* Rules only a personality changes: warden's own are the defaults config_init sets. */
+struct persona_rules {
+    int failure_exit;      /* warden's own failures: 125; 1 as tini, dumb-init, catatonit */
     int exec_failure_exit; /* 0: 126/127; dumb-init 2, catatonit 1 */
     bool new_session;      /* dumb-init: the child leads a session of its own */
     bool pause;            /* catatonit -P: no program; exit 0 on INT or TERM */
+    bool warn_on_reap;     /* tini -w: a warning for every reaped zombie */
+    bool no_subreaper;     /* tini without -s: orphans are not adopted when not PID 1 */
+    /* dumb-init: */
+    bool exit_with_program; /* exit as soon as the program does (its group gets the stop
+                             * signal first when process_group), leaving the rest */
+    bool forward_all;       /* forward faults and TTIN/TTOU too (sent with kill, they are
+                             * messages) */
+    bool stop_self;         /* stop after forwarding TSTP, TTIN or TTOU, as a job does */
+    bool reset_ignored;     /* the program starts with no inherited SIG_IGN */
+    bool leave_cwd;         /* chdir("/") once the program runs: pin no mount */
+};
+
+struct config {
+    char **command; /* NULL-terminated argv of the program */
+    struct persona_rules rules;
 
     int verbosity; /* -1 quiet, 0 default, 1.. more */
     enum log_format log_format;
@@ -36,17 +53,21 @@ struct config {
     size_t chown_count;
     bool chown_best_effort;
 
-    uint64_t grace_ns;
+    uint64_t grace_ns; /* meaningful when grace_given */
+    bool grace_given;  /* --grace: a deadline after a stop request; none without it */
+    int stop_signal;   /* the signal that is a stop request (the engine's STOPSIGNAL) */
     bool process_group;
-    /* 0: unchanged; otherwise the forwarded signal + 1 (so 1 drops it). Zero-filled tables
-     * need no set-up at start. Read them through config_forwarded_signal and
-     * exit_code_remapped. */
-    int signal_rewrite[WARDEN_NSIG];
-    int exit_remap[256]; /* 0: unchanged; otherwise the exit code + 1 */
-    int pdeathsig;       /* 0: none */
+    int pdeathsig; /* 0: none */
 
     const char *required_env[CONFIG_LIST_MAX];
     size_t required_env_count;
+
+    /* Only config.c reads or writes these: 0 is "unchanged", anything else the value + 1,
+     * so that zero-filled tables need no set-up. Use the setters and readers below. */
+    struct {
+        int signal_rewrite[WARDEN_NSIG];
+        int exit_remap[256];
+    } encoded;
 
     /* Values taken from WARDEN_* variables, copied out of environ: lists are split here.
      * Last in the struct: config_init leaves the store itself uninitialised. */
@@ -56,7 +77,25 @@ struct config {
 
 void config_init(struct config *cfg);
 
+/* Forward signal from as to; to may be SIGNAL_DROPPED. */
+void config_rewrite_signal(struct config *cfg, int from, int to);
+void config_clear_rewrites(struct config *cfg);
+/* Whether a rewrite was asked for sig (then it is forwarded even if warden keeps it). */
+bool config_signal_rewritten(const struct config *cfg, int sig);
 /* The signal to forward for a received one; SIGNAL_DROPPED when it is dropped. */
 int config_forwarded_signal(const struct config *cfg, int sig);
+/* What processes left after the program get: the stop signal after --rewrite (TERM when
+ * the rewrite drops it), and how long they have: --grace, or LEFTOVER_GRACE_NS. */
+int config_leftover_signal(const struct config *cfg);
+uint64_t config_leftover_grace_ns(const struct config *cfg);
+
+/* Exit with to when the program exits with from (both 0..255). */
+void config_remap_exit(struct config *cfg, int from, int to);
+void config_clear_exit_remaps(struct config *cfg);
+/* After --remap-exit. */
+int exit_code_remapped(const struct config *cfg, int code);
+
+/* A copy of text[0..len) that lives as long as cfg; NULL when the store is full. */
+char *config_keep_string(struct config *cfg, const char *text, size_t len);
 
 #endif

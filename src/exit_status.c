@@ -10,10 +10,3 @@ int exit_code_for_status(int wait_status)
         return 128 + WTERMSIG(wait_status);
     return EXIT_WARDEN_FAILED;
 }
-
-int exit_code_remapped(const struct config *cfg, int code)
-{
-    if (code < 0 || code > 255)
-        return code;
-    return cfg->exit_remap[code] ? cfg->exit_remap[code] - 1 : code;
-}

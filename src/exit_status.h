@@ -10,7 +10,5 @@
 
 /* The program's exit code, or 128+N when it died of signal N. */
 int exit_code_for_status(int wait_status);
-/* After --remap-exit. */
-int exit_code_remapped(const struct config *cfg, int code);
 
 #endif

@@ -15,6 +15,7 @@
 struct proc_entry {
     pid_t pid;
     pid_t ppid;
+    pid_t pgrp;
     bool descendant;
 };
 
@@ -23,20 +24,24 @@ struct proc_table {
     size_t count, capacity;
 };
 
-static pid_t read_ppid(int proc_fd, const char *pid_name)
+/* The parent and the process group of a process; -1 when it is gone or unreadable. */
+static pid_t read_parent(int proc_fd, const char *pid_name, pid_t *pgrp)
 {
     char path[64], buf[512];
     snprintf(path, sizeof(path), "%s/stat", pid_name);
     if (procfile_read(proc_fd, path, buf, sizeof(buf)) < 0)
         return -1;
-    /* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
+    /* "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses. */
     char *close_paren = strrchr(buf, ')');
     if (!close_paren || close_paren[1] != ' ' || !close_paren[2] || close_paren[3] != ' ')
         return -1;
-    return (pid_t)strtol(close_paren + 4, NULL, 10);
+    char *end;
+    long ppid = strtol(close_paren + 4, &end, 10);
+    *pgrp = (pid_t)strtol(end, NULL, 10);
+    return (pid_t)ppid;
 }
 
-static int table_add(struct proc_table *table, pid_t pid, pid_t ppid)
+static int table_add(struct proc_table *table, pid_t pid, pid_t ppid, pid_t pgrp)
 {
     if (table->count == table->capacity) {
         size_t capacity = table->capacity ? table->capacity * 2 : 256;
@@ -46,7 +51,7 @@ static int table_add(struct proc_table *table, pid_t pid, pid_t ppid)
         table->entries = grown;
         table->capacity = capacity;
     }
-    table->entries[table->count++] = (struct proc_entry){pid, ppid, false};
+    table->entries[table->count++] = (struct proc_entry){pid, ppid, pgrp, false};
     return 0;
 }
 
@@ -78,8 +83,8 @@ static int list_processes(struct proc_table *table)
         long pid = strtol(entry->d_name, &end, 10);
         if (*end || pid <= 0)
             continue;
-        pid_t ppid = read_ppid(proc_fd, entry->d_name);
-        if (ppid >= 0 && table_add(table, (pid_t)pid, ppid) != 0) {
+        pid_t pgrp = 0, ppid = read_parent(proc_fd, entry->d_name, &pgrp);
+        if (ppid >= 0 && table_add(table, (pid_t)pid, ppid, pgrp) != 0) {
             closedir(dir);
             return -1;
         }
@@ -88,7 +93,27 @@ static int list_processes(struct proc_table *table)
     return 0;
 }
 
-static int signal_descendants(int sig)
+/* Marks descendants by repeated passes: each pass reaches one generation further. As PID
+ * 1 everything in the namespace counts (docker exec's processes have a parent outside). */
+static void mark_descendants(struct proc_table *table, pid_t self, bool everything)
+{
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        for (size_t i = 0; i < table->count; i++) {
+            struct proc_entry *e = &table->entries[i];
+            if (e->descendant || e->pid == self)
+                continue;
+            struct proc_entry *parent = table_find(table, e->ppid);
+            if (everything || e->ppid == self || (parent && parent->descendant)) {
+                e->descendant = true;
+                changed = true;
+            }
+        }
+    }
+}
+
+static int signal_descendants(int sig, bool everything, pid_t except_pgrp)
 {
     struct proc_table table = {NULL, 0, 0};
     pid_t self = getpid();
@@ -102,31 +127,21 @@ static int signal_descendants(int sig)
         return 0;
     }
     qsort(table.entries, table.count, sizeof(table.entries[0]), compare_pid);
-    /* Mark descendants by repeated passes: each pass reaches one generation further. */
-    bool changed = true;
-    while (changed) {
-        changed = false;
-        for (size_t i = 0; i < table.count; i++) {
-            struct proc_entry *e = &table.entries[i];
-            if (e->descendant || e->pid == self)
-                continue;
-            struct proc_entry *parent = table_find(&table, e->ppid);
-            if (e->ppid == self || (parent && parent->descendant)) {
-                e->descendant = true;
-                changed = true;
-            }
-        }
-    }
+    mark_descendants(&table, self, everything);
     int signalled = 0;
-    for (size_t i = 0; i < table.count; i++)
-        if (table.entries[i].descendant && kill(table.entries[i].pid, sig) == 0)
+    for (size_t i = 0; i < table.count; i++) {
+        const struct proc_entry *e = &table.entries[i];
+        if (e->descendant && (except_pgrp == 0 || e->pgrp != except_pgrp) && kill(e->pid, sig) == 0)
             signalled++;
+    }
     free(table.entries);
     return signalled;
 }
 
-int leftovers_signal(int sig, bool is_pid1)
+int leftovers_signal(int sig, bool is_pid1, pid_t except_pgrp)
 {
+    if (except_pgrp != 0)
+        return signal_descendants(sig, is_pid1, except_pgrp);
     if (is_pid1) {
         /* From a namespace's init, kill(-1) reaches every process in the namespace but
          * warden itself, and the kernel makes it race-free against concurrent forks. */
@@ -134,5 +149,5 @@ int leftovers_signal(int sig, bool is_pid1)
             return 1;
         return errno == ESRCH ? 0 : -1;
     }
-    return signal_descendants(sig);
+    return signal_descendants(sig, false, 0);
 }

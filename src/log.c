@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Written once, while options are applied, before anything else runs. */
+/* Written once, when the options have been parsed, before anything else runs. */
 static int log_verbosity;
 static enum log_format log_format_in_use = LOG_FORMAT_TEXT;
 
@@ -15,11 +15,6 @@ void log_configure(int verbosity, enum log_format format)
 {
     log_verbosity = verbosity;
     log_format_in_use = format;
-}
-
-enum log_format log_format_configured(void)
-{
-    return log_format_in_use;
 }
 
 bool log_enabled(enum log_level level)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 enum log_level { LOG_LEVEL_ERROR = 0, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
@@ -21,10 +22,12 @@ struct log_field {
 /* verbosity: -1 errors only, 0 errors and warnings (default), 1 info, 2 debug. */
 void log_configure(int verbosity, enum log_format format);
 bool log_enabled(enum log_level level);
-enum log_format log_format_configured(void);
 
 void log_fields(enum log_level level, const struct log_field *fields, size_t nfields,
                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* For functions that tell their caller why they failed: fills why, evaluates to -1. */
+#define say_why(why, size, ...) (snprintf((why), (size), __VA_ARGS__), -1)
 
 #define log_error(...) log_fields(LOG_LEVEL_ERROR, NULL, 0, __VA_ARGS__)
 #define log_warn(...)  log_fields(LOG_LEVEL_WARN, NULL, 0, __VA_ARGS__)

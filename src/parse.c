@@ -62,6 +62,21 @@ int parse_pair(const char *text, char *from, char *to, unsigned long size)
     return 0;
 }
 
+bool list_next(const char **cursor, const char **item, size_t *len)
+{
+    if (!*cursor)
+        return false;
+    *item = *cursor;
+    *len = strcspn(*cursor, ",");
+    *cursor = (*cursor)[*len] ? *cursor + *len + 1 : NULL;
+    return true;
+}
+
+int env_is_warden(const char *entry)
+{
+    return strncmp(entry, "WARDEN_", strlen("WARDEN_")) == 0;
+}
+
 const char *env_lookup(char **envp, const char *name)
 {
     size_t len = strlen(name);

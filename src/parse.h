@@ -2,6 +2,8 @@
 #ifndef WARDEN_PARSE_H
 #define WARDEN_PARSE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Decimal digits only (no sign, no spaces), value <= max. 0 on success, -1 otherwise. */
@@ -16,13 +18,12 @@ int parse_pair(const char *text, char *from, char *to, unsigned long size);
 /* 1 to 16 hex digits at text, as /proc/PID/status writes masks; *end after them. */
 int parse_hex_mask(const char *text, uint64_t *out, const char **end);
 
-/* Whether an environment entry starts with WARDEN_ (inline: it runs over every entry at
- * every start). */
-static inline int env_is_warden(const char *entry)
-{
-    return entry[0] == 'W' && entry[1] == 'A' && entry[2] == 'R' && entry[3] == 'D' &&
-           entry[4] == 'E' && entry[5] == 'N' && entry[6] == '_';
-}
+/* Whether an environment entry is one of warden's own (WARDEN_...). */
+int env_is_warden(const char *entry);
+
+/* The next item of a comma-separated list (empty items count): *cursor starts at the
+ * list, moves past each item, and is NULL after the last. False once there is none left. */
+bool list_next(const char **cursor, const char **item, size_t *len);
 
 /* The value of NAME in an environment array (envp style), or NULL if it is absent. */
 const char *env_lookup(char **envp, const char *name);

@@ -27,6 +27,33 @@ static int compare_gid(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+int privdrop_verify_groups(const gid_t *groups, size_t group_count, char *why, size_t why_size)
+{
+    int count = getgroups(0, NULL);
+    if (count < 0 || (size_t)count != group_count) {
+        snprintf(why, why_size, "%d supplementary groups, not %zu", count, group_count);
+        return -1;
+    }
+    if (count == 0)
+        return 0;
+    gid_t *have = calloc((size_t)count, sizeof(gid_t));
+    gid_t *want = calloc((size_t)count, sizeof(gid_t));
+    int same = have && want && getgroups(count, have) == count;
+    if (same) {
+        memcpy(want, groups, (size_t)count * sizeof(gid_t));
+        qsort(have, (size_t)count, sizeof(gid_t), compare_gid);
+        qsort(want, (size_t)count, sizeof(gid_t), compare_gid);
+        same = memcmp(have, want, (size_t)count * sizeof(gid_t)) == 0;
+    }
+    free(have);
+    free(want);
+    if (!same) {
+        snprintf(why, why_size, "supplementary groups differ from the intent");
+        return -1;
+    }
+    return 0;
+}
+
 static int verify_ids(const struct identity *id, char *why, size_t why_size)
 {
     uid_t ruid, euid, suid;
@@ -43,28 +70,8 @@ static int verify_ids(const struct identity *id, char *why, size_t why_size)
         snprintf(why, why_size, "gids are %u/%u/%u, not %u", rgid, egid, sgid, id->gid);
         return -1;
     }
-    int count = getgroups(0, NULL);
-    if (count < 0 || (size_t)count != id->group_count) {
-        snprintf(why, why_size, "%d supplementary groups, not %zu", count, id->group_count);
+    if (privdrop_verify_groups(id->groups, id->group_count, why, why_size) != 0)
         return -1;
-    }
-    if (count > 0) {
-        gid_t *have = calloc((size_t)count, sizeof(gid_t));
-        gid_t *want = calloc((size_t)count, sizeof(gid_t));
-        int same = have && want && getgroups(count, have) == count;
-        if (same) {
-            memcpy(want, id->groups, (size_t)count * sizeof(gid_t));
-            qsort(have, (size_t)count, sizeof(gid_t), compare_gid);
-            qsort(want, (size_t)count, sizeof(gid_t), compare_gid);
-            same = memcmp(have, want, (size_t)count * sizeof(gid_t)) == 0;
-        }
-        free(have);
-        free(want);
-        if (!same) {
-            snprintf(why, why_size, "supplementary groups differ from the intent");
-            return -1;
-        }
-    }
     if (id->uid != 0 && (setresuid(0, 0, 0) == 0 || setuid(0) == 0)) {
         snprintf(why, why_size, "root could be regained");
         return -1;

@@ -17,6 +17,9 @@ int privdrop_become(const struct identity *id, const struct cap_plan *plan);
 /* HOME, USER and LOGNAME for the program. */
 int privdrop_set_environment(const struct identity *id);
 
+/* Whether the supplementary groups are exactly these (in any order); -1 with why if not. */
+int privdrop_verify_groups(const gid_t *groups, size_t group_count, char *why, size_t why_size);
+
 /* Refuses a setuid or setgid installation (or file capabilities): AT_SECURE. */
 int privdrop_refuse_setuid_install(void);
 

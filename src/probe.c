@@ -94,37 +94,32 @@ static int wait_for(int fd, short events, const struct timespec *deadline)
     }
 }
 
-static int check(const char *text, const struct url *u, const struct target *t, uint64_t timeout_ns)
-{
-    struct timespec deadline = clock_after_ns(timeout_ns);
+/* One probe's connection: what it is for (messages) and when it must be over. */
+struct exchange {
+    const char *text;
+    int fd;
+    struct timespec deadline;
     char seconds[32];
-    snprintf(seconds, sizeof(seconds), "%.3g s", (double)timeout_ns / 1e9);
-    int fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return unhealthy(text, "unable to create a socket: %s", strerror(errno));
-    int rc = PROBE_UNHEALTHY;
-    if (connect(fd, (const struct sockaddr *)&t->addr, t->len) != 0) {
-        if (errno != EINPROGRESS && errno != EAGAIN) {
-            rc = unhealthy(text, "connection failed: %s", strerror(errno));
-            goto out;
-        }
-        int ready = wait_for(fd, POLLOUT, &deadline);
-        int err = 0;
-        socklen_t len = sizeof(err);
-        if (ready == 0) {
-            rc = unhealthy(text, "timed out after %s while connecting", seconds);
-            goto out;
-        }
-        if (ready < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err) {
-            rc = unhealthy(text, "connection failed: %s", strerror(err ? err : errno));
-            goto out;
-        }
-    }
-    if (u->scheme == URL_TCP || u->scheme == URL_UNIX) {
-        rc = PROBE_HEALTHY;
-        goto out;
-    }
+};
 
+static int connect_to(struct exchange *x, const struct target *t)
+{
+    if (connect(x->fd, (const struct sockaddr *)&t->addr, t->len) == 0)
+        return PROBE_HEALTHY;
+    if (errno != EINPROGRESS && errno != EAGAIN)
+        return unhealthy(x->text, "connection failed: %s", strerror(errno));
+    int ready = wait_for(x->fd, POLLOUT, &x->deadline);
+    int err = 0;
+    socklen_t len = sizeof(err);
+    if (ready == 0)
+        return unhealthy(x->text, "timed out after %s while connecting", x->seconds);
+    if (ready < 0 || getsockopt(x->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err)
+        return unhealthy(x->text, "connection failed: %s", strerror(err ? err : errno));
+    return PROBE_HEALTHY;
+}
+
+static int send_request(struct exchange *x, const struct url *u)
+{
     char request[3072];
     int length;
     if (u->host_is_ipv6_literal)
@@ -143,56 +138,66 @@ static int check(const char *text, const struct url *u, const struct target *t, 
                           "Connection: close\r\n\r\n",
                           u->target, u->host, u->port);
     for (int sent = 0; sent < length;) {
-        if (wait_for(fd, POLLOUT, &deadline) != 1) {
-            rc = unhealthy(text, "timed out after %s while sending the request", seconds);
-            goto out;
-        }
-        ssize_t n = send(fd, request + sent, (size_t)(length - sent), MSG_NOSIGNAL);
+        if (wait_for(x->fd, POLLOUT, &x->deadline) != 1)
+            return unhealthy(x->text, "timed out after %s while sending the request", x->seconds);
+        ssize_t n = send(x->fd, request + sent, (size_t)(length - sent), MSG_NOSIGNAL);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
-        if (n < 0) {
-            rc = unhealthy(text, "unable to send the request: %s", strerror(errno));
-            goto out;
-        }
+        if (n < 0)
+            return unhealthy(x->text, "unable to send the request: %s", strerror(errno));
         sent += (int)n;
     }
+    return PROBE_HEALTHY;
+}
+
+static int read_status(struct exchange *x)
+{
     /* Only the status line matters: read until it is complete. */
     char response[512] = {0};
     size_t got = 0;
     while (got < sizeof(response) && !memchr(response, '\n', got)) {
-        int ready = wait_for(fd, POLLIN, &deadline);
-        if (ready == 0) {
-            rc = unhealthy(text, "timed out after %s waiting for the response", seconds);
-            goto out;
-        }
-        ssize_t n = recv(fd, response + got, sizeof(response) - got, 0);
+        int ready = wait_for(x->fd, POLLIN, &x->deadline);
+        if (ready == 0)
+            return unhealthy(x->text, "timed out after %s waiting for the response", x->seconds);
+        ssize_t n = recv(x->fd, response + got, sizeof(response) - got, 0);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
-        if (n < 0) {
-            rc = unhealthy(text, "unable to read the response: %s", strerror(errno));
-            goto out;
-        }
+        if (n < 0)
+            return unhealthy(x->text, "unable to read the response: %s", strerror(errno));
         if (n == 0)
             break;
         got += (size_t)n;
     }
     int code = http_status_code(response, got);
-    if (code < 0) {
-        rc = unhealthy(text, "%s", got ? "the response is not HTTP/1.x" : "empty response");
-        goto out;
+    if (code < 0)
+        return unhealthy(x->text, "%s", got ? "the response is not HTTP/1.x" : "empty response");
+    if (code >= 400)
+        return unhealthy(x->text, "status %d", code);
+    return PROBE_HEALTHY;
+}
+
+static int check(const char *text, const struct url *u, const struct target *t, uint64_t timeout_ns)
+{
+    struct exchange x = {.text = text, .deadline = clock_after_ns(timeout_ns)};
+    snprintf(x.seconds, sizeof(x.seconds), "%.3g s", (double)timeout_ns / 1e9);
+    x.fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (x.fd < 0)
+        return unhealthy(text, "unable to create a socket: %s", strerror(errno));
+    int rc = connect_to(&x, t);
+    /* tcp:// and unix:// are healthy once connected. */
+    if (rc == PROBE_HEALTHY && u->scheme != URL_TCP && u->scheme != URL_UNIX) {
+        rc = send_request(&x, u);
+        if (rc == PROBE_HEALTHY)
+            rc = read_status(&x);
     }
-    if (code >= 400) {
-        rc = unhealthy(text, "status %d", code);
-        goto out;
-    }
-    rc = PROBE_HEALTHY;
-out:
-    close(fd);
+    close(x.fd);
     return rc;
 }
 
-int probe_main(int argc, char **argv)
+int probe_main(int argc, char **argv, char **envp)
 {
+    const char *format = env_lookup(envp, "WARDEN_LOG_FORMAT");
+    log_configure(0, format && strcmp(format, "json") == 0 ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
     static const struct option options[] = {
         {"timeout", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},

@@ -6,8 +6,7 @@
 
 ssize_t procfile_read(int dirfd, const char *path, char *buf, size_t size)
 {
-    /* openat: musl's open() adds an fcntl for O_CLOEXEC that kernels since 2.6.23 do not
-     * need. */
+    /* Relative to a /proc directory the caller holds open (leftovers.c), or AT_FDCWD. */
     int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;

@@ -19,31 +19,28 @@
 static uint64_t ignored_signals(void)
 {
     char buf[4096];
-    ssize_t len = procfile_read(AT_FDCWD, "/proc/self/status", buf, sizeof(buf));
-    if (len < 0)
-        return ~0ull;
-    /* memmem knows the length and skips ahead by the needle's length: far fewer
-     * instructions than strstr or a memchr per line. */
     static const char key[] = "\nSigIgn:\t";
-    const char *found = memmem(buf, (size_t)len, key, sizeof(key) - 1);
-    if (!found)
+    if (procfile_read(AT_FDCWD, "/proc/self/status", buf, sizeof(buf)) < 0)
         return ~0ull;
-    const char *line = found + 1;
+    const char *line = strstr(buf, key);
     uint64_t mask;
     const char *digits_end;
-    return parse_hex_mask(line + 8, &mask, &digits_end) == 0 ? mask : ~0ull;
+    if (!line || parse_hex_mask(line + strlen(key), &mask, &digits_end) != 0)
+        return ~0ull;
+    return mask;
 }
 
-int signals_take_over(struct signal_state *state)
+int signals_take_over(struct signal_state *state, bool reset_ignored)
 {
     sigfillset(&state->all);
     if (sigprocmask(SIG_SETMASK, &state->all, &state->original_mask) != 0) {
         log_error("unable to block signals: %s", strerror(errno));
         return -1;
     }
-    /* An inherited ignore (nohup, a shell's trap '' TERM) would pass on to the program
-     * across exec, and a program that ignores TERM makes every stop wait out the grace
-     * period. Blocked signals still reach warden's wait loop either way. */
+    /* The kernel queues a blocked signal even when it is ignored, so warden's wait loop
+     * sees it either way; what changes is only what the program starts with. */
+    if (!reset_ignored)
+        return 0;
     uint64_t ignored = ignored_signals();
     struct sigaction dfl = {.sa_handler = SIG_DFL};
     sigemptyset(&dfl.sa_mask);
@@ -105,10 +102,4 @@ bool signal_is_forwarded(int sig)
     default:
         return sig > 0 && sig < WARDEN_NSIG;
     }
-}
-
-bool signal_starts_shutdown(int sig)
-{
-    /* HUP is left out on purpose: nginx, Apache and most daemons reload on it. */
-    return sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
 }

@@ -11,9 +11,10 @@ struct signal_state {
     sigset_t all;           /* what the supervision loop waits for */
 };
 
-/* Blocks every signal and resets inherited SIG_IGN dispositions to SIG_DFL, so that a
- * signal ignored by whoever started warden is still delivered and forwarded. */
-int signals_take_over(struct signal_state *state);
+/* Blocks every signal: blocked, even an inherited SIG_IGN is still queued for warden's
+ * wait loop and forwarded. Inherited ignores stay for the program (exec semantics: nohup,
+ * a shell's trap '' HUP meant it) unless reset_ignored (dumb-init's rule). */
+int signals_take_over(struct signal_state *state, bool reset_ignored);
 
 /* Waits for the next signal, until *deadline (CLOCK_MONOTONIC) when one is given.
  * Returns the signal number, 0 when the deadline passed, -1 on error. */
@@ -22,7 +23,5 @@ int signals_wait(const struct signal_state *state, const struct timespec *deadli
 
 /* Signals that warden passes on to the program. */
 bool signal_is_forwarded(int sig);
-/* Signals that ask the program to stop, and so start the grace period. */
-bool signal_starts_shutdown(int sig);
 
 #endif

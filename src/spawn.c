@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -16,8 +17,12 @@ bool spawn_should_give_terminal(void)
 {
     if (!isatty(STDIN_FILENO))
         return false;
+    /* 0: the foreground group lies outside warden's PID namespace (`unshare --pid --fork
+     * warden` from a shell): the program takes it, as tini's does, or an interactive
+     * program would stop on its first read. A group of a shell visible here is never taken
+     * (warden started in the background). */
     pid_t foreground = tcgetpgrp(STDIN_FILENO);
-    return foreground > 0 && foreground == getpgrp();
+    return foreground == 0 || (foreground > 0 && foreground == getpgrp());
 }
 
 int spawn_exec_failure_status(int err)
@@ -90,10 +95,14 @@ __attribute__((noreturn)) static void run_child(const struct spawn_request *req,
 {
     /* Its own group: a terminal's Ctrl-C and warden's --process-group both address it. */
     /* Neither can fail here: a fresh child leads no group yet. */
-    if (req->new_session)
+    /* In a session of its own the program takes the terminal warden let go of as its
+     * controlling terminal (dumb-init); without one (EPERM, ENOTTY) it runs without. */
+    if (req->new_session) {
         (void)setsid();
-    else
+        (void)ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+    } else {
         (void)setpgid(0, 0);
+    }
     /* Still before the mask is restored, so the SIGTTOU a background tcsetpgrp raises is
      * held back. */
     if (req->give_terminal)

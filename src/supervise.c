@@ -1,6 +1,7 @@
 #include "supervise.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -27,6 +28,8 @@ struct supervision {
     int main_status;
     bool deadline_armed;
     struct timespec deadline;
+    uint64_t deadline_ns; /* how long the armed deadline was, for the kill message */
+    bool group_got_stop;  /* the program's group already got the leftovers' signal */
     bool leftovers_asked_to_stop;
     bool killing;
     unsigned long reaped;
@@ -34,7 +37,10 @@ struct supervision {
 
 int supervise_prepare(const struct config *cfg, pid_t self, pid_t original_parent)
 {
-    if (self != 1) {
+    if (self != 1 && cfg->rules.no_subreaper) {
+        log_warn("not PID 1 and not a child subreaper: orphans go to the init above and are "
+                 "not reaped here (-s or TINI_SUBREAPER adopts them)");
+    } else if (self != 1) {
         if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
             log_error("unable to become a child subreaper: %s", strerror(errno));
             return -1;
@@ -73,7 +79,7 @@ static bool reap_all(struct supervision *s)
                            2, "main program (pid %ld) ended with status %d", (long)pid,
                            exit_code_for_status(status));
             } else {
-                log_fields(s->cfg->warn_on_reap ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG,
+                log_fields(s->cfg->rules.warn_on_reap ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG,
                            (struct log_field[]){LOG_NUM("pid", pid)}, 1, "reaped pid %ld",
                            (long)pid);
             }
@@ -89,50 +95,78 @@ static bool reap_all(struct supervision *s)
     }
 }
 
-static void arm_deadline(struct supervision *s, const char *why)
+static void arm_deadline(struct supervision *s, const char *why, uint64_t ns)
 {
     if (s->deadline_armed)
         return;
     s->deadline_armed = true;
-    s->deadline = clock_after_ns(s->cfg->grace_ns);
-    log_info("%s: grace period of %.3f s started", why, (double)s->cfg->grace_ns / 1e9);
+    s->deadline_ns = ns;
+    s->deadline = clock_after_ns(ns);
+    log_info("%s: grace period of %.3f s started", why, (double)ns / 1e9);
 }
 
+/* The engine asked to stop (its STOPSIGNAL, TERM by default). Only --grace sets a
+ * deadline on the program: without it the engine's own timeout is the only one, so warden
+ * never kills a program that the engine would still have waited for. */
+static void stop_requested(struct supervision *s)
+{
+    if (s->cfg->grace_given)
+        arm_deadline(s, "stop requested", s->cfg->grace_ns);
+    else
+        log_info("stop requested: no --grace, waiting for the program as long as it takes");
+}
+
+static bool is_job_control_stop(int sig)
+{
+    return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* A signal for the program: forwarded (rewritten when asked) at once; names and log lines
+ * come after the kill, so that nothing but the decision stands between the two. */
 static void forward_signal(struct supervision *s, int sig, const siginfo_t *info)
 {
-    char name[16], target_name[16];
-    int target_sig = config_forwarded_signal(s->cfg, sig);
-    signal_to_name(sig, name, sizeof(name));
     /* The kernel sends SIGPIPE (and the like) to warden itself when its own write fails,
-     * with warden as sender: that is warden's business, not the program's. */
-    if (info->si_code == SI_USER && info->si_pid == s->self) {
-        log_debug("SIG%s raised by warden's own write: not forwarded", name);
-        return;
-    }
-    /* An explicit rewrite (dumb-init's job-control stops) forwards even these. */
-    if (!signal_is_forwarded(sig) && !s->cfg->signal_rewrite[sig]) {
-        log_debug("received SIG%s: not forwarded", name);
-        return;
-    }
-    if (target_sig == SIGNAL_DROPPED) {
-        log_info("received SIG%s: dropped (--rewrite)", name);
-        return;
-    }
-    if (!s->main_running) {
-        log_debug("received SIG%s after the main program ended: already stopping", name);
-        return;
-    }
-    signal_to_name(target_sig, target_name, sizeof(target_name));
+     * and HUP and CONT when it lets go of its terminal (dumb-init's session mode), with
+     * warden as sender: that is warden's business, not the program's. */
+    bool own = info->si_code == SI_USER && info->si_pid == s->self;
+    /* An explicit rewrite (dumb-init's job-control stops) forwards even these; dumb-init
+     * forwards everything but SIGCHLD. */
+    bool forwarded = signal_is_forwarded(sig) || config_signal_rewritten(s->cfg, sig) ||
+                     (s->cfg->rules.forward_all && sig != SIGCHLD);
+    int target_sig = config_forwarded_signal(s->cfg, sig);
     pid_t target = s->cfg->process_group ? -s->main_pid : s->main_pid;
-    if (kill(target, target_sig) != 0 && errno != ESRCH)
-        log_warn("unable to forward SIG%s to %ld: %s", target_name, (long)target, strerror(errno));
-    log_fields(LOG_LEVEL_INFO,
-               (struct log_field[]){LOG_STR("signal", name), LOG_STR("forwarded", target_name),
-                                    LOG_NUM("pid", target)},
-               3, "forwarded SIG%s as SIG%s to %s %ld", name, target_name,
-               s->cfg->process_group ? "process group" : "pid", (long)s->main_pid);
-    if (signal_starts_shutdown(sig) || signal_starts_shutdown(target_sig))
-        arm_deadline(s, "stop requested");
+    bool send = !own && forwarded && target_sig != SIGNAL_DROPPED && s->main_running;
+    int err = send && kill(target, target_sig) != 0 ? errno : 0;
+
+    char name[16], target_name[16];
+    signal_to_name(sig, name, sizeof(name));
+    signal_to_name(target_sig, target_name, sizeof(target_name));
+    if (own) {
+        log_debug("SIG%s caused by warden itself: not forwarded", name);
+    } else if (!forwarded) {
+        log_debug("received SIG%s: not forwarded", name);
+    } else if (target_sig == SIGNAL_DROPPED) {
+        log_info("received SIG%s: dropped (--rewrite)", name);
+    } else if (!s->main_running) {
+        log_debug("received SIG%s after the main program ended: already stopping", name);
+    } else {
+        if (err && err != ESRCH)
+            log_warn("unable to forward SIG%s to %ld: %s", target_name, (long)target,
+                     strerror(err));
+        log_fields(LOG_LEVEL_INFO,
+                   (struct log_field[]){LOG_STR("signal", name), LOG_STR("forwarded", target_name),
+                                        LOG_NUM("pid", target)},
+                   3, "forwarded SIG%s as SIG%s to %s %ld", name, target_name,
+                   s->cfg->process_group ? "process group" : "pid", (long)s->main_pid);
+        if (s->cfg->process_group && target_sig == config_leftover_signal(s->cfg))
+            s->group_got_stop = true;
+        if (sig == s->cfg->stop_signal)
+            stop_requested(s);
+    }
+    /* dumb-init: a job-control stop stops the init too, so that the shell that started it
+     * sees a stopped job (as PID 1 the kernel ignores it). */
+    if (!own && s->cfg->rules.stop_self && is_job_control_stop(sig))
+        kill(s->self, SIGSTOP);
 }
 
 static void kill_everything(struct supervision *s)
@@ -141,20 +175,118 @@ static void kill_everything(struct supervision *s)
         kill(-s->main_pid, SIGKILL);
         kill(s->main_pid, SIGKILL);
     }
-    leftovers_signal(SIGKILL, s->is_pid1);
+    leftovers_signal(SIGKILL, s->is_pid1, 0);
 }
 
+/* What the program left gets its stop signal (after --rewrite) once: not again where the
+ * group already got it. */
 static void stop_leftovers(struct supervision *s)
 {
-    int count = leftovers_signal(SIGTERM, s->is_pid1);
+    int sig = config_leftover_signal(s->cfg);
+    char name[16];
+    signal_to_name(sig, name, sizeof(name));
+    int count = leftovers_signal(sig, s->is_pid1, s->group_got_stop ? s->main_pid : 0);
     s->leftovers_asked_to_stop = true;
-    if (count != 0) {
-        if (s->is_pid1)
-            log_info("main program ended: sent SIGTERM to every remaining process");
-        else
-            log_info("main program ended: sent SIGTERM to %d leftover descendant(s)", count);
-        arm_deadline(s, "leftovers");
+    if (s->is_pid1 && !s->group_got_stop)
+        log_info("main program ended: sent SIG%s to every remaining process", name);
+    else
+        log_info("main program ended: sent SIG%s to %d leftover process(es)", name, count);
+    arm_deadline(s, "leftovers", config_leftover_grace_ns(s->cfg));
+}
+
+/* dumb-init: the program has exited (seen without reaping it, so that its group id cannot
+ * have been reused): its group gets the stop signal before warden goes. */
+static void stop_group_of_exited_program(struct supervision *s)
+{
+    siginfo_t info = {0};
+    if (!s->main_running || !s->cfg->process_group)
+        return;
+    if (waitid(P_PID, (id_t)s->main_pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+        info.si_pid != s->main_pid)
+        return;
+    kill(-s->main_pid, config_leftover_signal(s->cfg));
+}
+
+/* The events of the wait loop; every other signal is forwarded. */
+static void on_wait_failed(struct supervision *s, int sig, const siginfo_t *info)
+{
+    (void)sig, (void)info;
+    kill_everything(s);
+    s->killing = true;
+}
+
+static void on_deadline(struct supervision *s, int sig, const siginfo_t *info)
+{
+    (void)s, (void)sig, (void)info; /* the checks after every event see it */
+}
+
+static void on_child(struct supervision *s, int sig, const siginfo_t *info)
+{
+    (void)s, (void)sig, (void)info; /* reaping follows every event */
+}
+
+static const struct {
+    int event; /* a signal, or what signals_wait returns besides one */
+    void (*handle)(struct supervision *s, int sig, const siginfo_t *info);
+} dispatch[] = {
+    {-1, on_wait_failed},
+    {0, on_deadline},
+    {SIGCHLD, on_child},
+};
+
+static void handle(struct supervision *s, int sig, const siginfo_t *info)
+{
+    for (size_t i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++) {
+        if (dispatch[i].event == sig) {
+            dispatch[i].handle(s, sig, info);
+            return;
+        }
     }
+    forward_signal(s, sig, info);
+}
+
+/* After every event: reap, stop what the program left behind, and kill once the grace
+ * period is over. Returns true when everything is gone. */
+static bool settle(struct supervision *s)
+{
+    if (s->cfg->rules.exit_with_program)
+        stop_group_of_exited_program(s);
+    bool no_children = reap_all(s);
+    if (!s->main_running) {
+        /* dumb-init leaves at once, whatever is left (as PID 1 the kernel kills it). */
+        if (no_children || s->cfg->rules.exit_with_program)
+            return true;
+        if (!s->leftovers_asked_to_stop)
+            stop_leftovers(s);
+    }
+    if (s->deadline_armed && !s->killing) {
+        struct timespec left = clock_until(&s->deadline);
+        if (left.tv_sec == 0 && left.tv_nsec == 0) {
+            log_warn("grace period over (%g s, %s): sending SIGKILL to everything left",
+                     (double)s->deadline_ns / 1e9,
+                     s->cfg->grace_given ? "--grace or WARDEN_GRACE"
+                                         : "the leftovers' default; --grace or WARDEN_GRACE "
+                                           "sets it");
+            s->killing = true;
+        }
+    }
+    if (s->killing)
+        kill_everything(s);
+    return false;
+}
+
+/* Blocked in the kernel until a signal, or the grace deadline when one runs. */
+static int next_event(struct supervision *s, siginfo_t *info)
+{
+    struct timespec recheck;
+    const struct timespec *until = NULL;
+    if (s->killing && !s->is_pid1) {
+        recheck = clock_after_ns(KILL_RECHECK_NS);
+        until = &recheck;
+    } else if (s->deadline_armed && !s->killing) {
+        until = &s->deadline;
+    }
+    return signals_wait(s->signals, until, info);
 }
 
 int supervise(const struct config *cfg, const struct signal_state *signals, pid_t main_pid,
@@ -168,42 +300,11 @@ int supervise(const struct config *cfg, const struct signal_state *signals, pid_
         .main_pid = main_pid,
         .main_running = true,
     };
-    for (;;) {
-        /* Blocked in the kernel until a signal, or the grace deadline when one runs. */
-        struct timespec recheck;
-        const struct timespec *until = NULL;
-        if (s.killing && !s.is_pid1) {
-            recheck = clock_after_ns(KILL_RECHECK_NS);
-            until = &recheck;
-        } else if (s.deadline_armed && !s.killing) {
-            until = &s.deadline;
-        }
+    do {
         siginfo_t info;
-        int sig = signals_wait(signals, until, &info);
-        if (sig < 0) {
-            kill_everything(&s);
-            s.killing = true;
-        } else if (sig > 0 && sig != SIGCHLD) {
-            forward_signal(&s, sig, &info);
-        }
-
-        bool no_children = reap_all(&s);
-        if (!s.main_running) {
-            if (no_children)
-                break;
-            if (!s.leftovers_asked_to_stop)
-                stop_leftovers(&s);
-        }
-        if (s.deadline_armed && !s.killing) {
-            struct timespec left = clock_until(&s.deadline);
-            if (left.tv_sec == 0 && left.tv_nsec == 0) {
-                log_warn("grace period over: sending SIGKILL to everything left");
-                s.killing = true;
-            }
-        }
-        if (s.killing)
-            kill_everything(&s);
-    }
+        int sig = next_event(&s, &info);
+        handle(&s, sig, &info);
+    } while (!settle(&s));
     log_debug("reaped %lu processes in all", s.reaped);
     return s.main_status;
 }
@@ -215,7 +316,7 @@ int supervise_pause(const struct signal_state *signals, pid_t self)
         siginfo_t info;
         int sig = signals_wait(signals, NULL, &info);
         if (sig < 0)
-            return EXIT_WARDEN_FAILED;
+            return -1;
         if (sig == SIGINT || sig == SIGTERM)
             return 0;
         /* Anything that was re-parented here and has died. */

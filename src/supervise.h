@@ -12,7 +12,8 @@
  * the privilege drop, which would clear the parent-death signal. */
 int supervise_prepare(const struct config *cfg, pid_t self, pid_t original_parent);
 
-/* catatonit -P: no program; reaps whatever is adopted, and returns 0 on INT or TERM. */
+/* catatonit -P: no program; reaps whatever is adopted, and returns 0 on INT or TERM, -1
+ * (said) when waiting fails. */
 int supervise_pause(const struct signal_state *signals, pid_t self);
 
 /* Runs until the main program and every leftover process are gone. Returns the main

@@ -3,11 +3,11 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "parse.h"
 
 /* (uid_t)-1 means "unchanged" to setresuid; no id may take that value. */
@@ -22,18 +22,11 @@ int parse_id_number(const char *text, unsigned int *out)
     return 0;
 }
 
-__attribute__((format(printf, 3, 4))) static int fail(char *why, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, size, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 enum lookup { LOOKUP_FOUND, LOOKUP_MISSING, LOOKUP_ERROR };
 
 /* by_name: match pw_name == name; else match pw_uid == uid. */
+const struct account_files image_accounts = {"/etc/passwd", "/etc/group"};
+
 static enum lookup find_passwd(const char *path, const char *name, uid_t uid, struct identity *out)
 {
     FILE *f = fopen(path, "re");
@@ -109,7 +102,7 @@ static int resolve_group(const char *text, const struct account_files *files, gi
     case LOOKUP_FOUND:
         return 0;
     case LOOKUP_ERROR:
-        return fail(why, why_size, "unable to read %s: %s", files->group, strerror(errno));
+        return say_why(why, why_size, "unable to read %s: %s", files->group, strerror(errno));
     case LOOKUP_MISSING:
         break;
     }
@@ -117,7 +110,8 @@ static int resolve_group(const char *text, const struct account_files *files, gi
         *gid = number;
         return 0;
     }
-    return fail(why, why_size, "unknown group '%s' (not in %s, not a number)", text, files->group);
+    return say_why(why, why_size, "unknown group '%s' (not in %s, not a number)", text,
+                   files->group);
 }
 
 static int groups_listing_user(const struct identity *id, const struct account_files *files,
@@ -127,7 +121,7 @@ static int groups_listing_user(const struct identity *id, const struct account_f
     if (!f) {
         if (errno == ENOENT)
             return 0;
-        return fail(why, why_size, "unable to read %s: %s", files->group, strerror(errno));
+        return say_why(why, why_size, "unable to read %s: %s", files->group, strerror(errno));
     }
     struct group *gr;
     int rc = 0;
@@ -137,7 +131,7 @@ static int groups_listing_user(const struct identity *id, const struct account_f
         for (char **member = gr->gr_mem; member && *member; member++) {
             if (strcmp(*member, id->name) == 0) {
                 if (add_group(out, gr->gr_gid) != 0)
-                    rc = fail(why, why_size, "too many supplementary groups");
+                    rc = say_why(why, why_size, "too many supplementary groups");
                 break;
             }
         }
@@ -150,24 +144,22 @@ static int resolve_group_list(const char *list, const struct account_files *file
                               struct identity *out, char *why, size_t why_size)
 {
     char item[256];
-    const char *p = list;
-    if (*p == '\0')
+    const char *p;
+    size_t len;
+    if (*list == '\0')
         return 0;
-    for (;;) {
-        size_t len = strcspn(p, ",");
+    for (const char *cursor = list; list_next(&cursor, &p, &len);) {
         gid_t gid = 0;
         if (len == 0)
-            return fail(why, why_size, "empty group name in '%s'", list);
+            return say_why(why, why_size, "empty group name in '%s'", list);
         if (len >= sizeof(item))
-            return fail(why, why_size, "group name too long in '%s'", list);
+            return say_why(why, why_size, "group name too long in '%s'", list);
         memcpy(item, p, len);
         item[len] = '\0';
         if (resolve_group(item, files, &gid, why, why_size) != 0 || add_group(out, gid) != 0)
             return -1;
-        if (p[len] == '\0')
-            return 0;
-        p += len + 1;
     }
+    return 0;
 }
 
 static int resolve_user(const char *user, uid_t current_uid, const struct account_files *files,
@@ -182,15 +174,15 @@ static int resolve_user(const char *user, uid_t current_uid, const struct accoun
         found = find_passwd(files->passwd, user, 0, out);
         if (found == LOOKUP_MISSING) {
             if (parse_id_number(user, &number) != 0)
-                return fail(why, why_size, "unknown user '%s' (not in %s, not a number)", user,
-                            files->passwd);
+                return say_why(why, why_size, "unknown user '%s' (not in %s, not a number)", user,
+                               files->passwd);
             /* A number may still have an entry, which then gives its group and home. */
             found = find_passwd(files->passwd, NULL, number, out);
             out->uid = number;
         }
     }
     if (found == LOOKUP_ERROR)
-        return fail(why, why_size, "unable to read %s: %s", files->passwd, strerror(errno));
+        return say_why(why, why_size, "unable to read %s: %s", files->passwd, strerror(errno));
     return 0;
 }
 
@@ -204,11 +196,11 @@ int identity_resolve(const char *spec, const char *group_list, uid_t current_uid
 
     memset(out, 0, sizeof(*out));
     if (*spec == '\0')
-        return fail(why, why_size, "empty user");
+        return say_why(why, why_size, "empty user");
     if (user_len >= sizeof(user))
-        return fail(why, why_size, "user name too long");
+        return say_why(why, why_size, "user name too long");
     if (colon && (colon[1] == '\0' || strchr(colon + 1, ':')))
-        return fail(why, why_size, "'%s' is not USER[:GROUP]", spec);
+        return say_why(why, why_size, "'%s' is not USER[:GROUP]", spec);
     memcpy(user, spec, user_len);
     user[user_len] = '\0';
 
@@ -219,8 +211,8 @@ int identity_resolve(const char *spec, const char *group_list, uid_t current_uid
             return -1;
     } else if (!out->has_name) {
         /* gosu and su-exec would keep the caller's gid here: 0 when root. */
-        return fail(why, why_size, "user %u has no entry in %s: give its group too, as %u:GROUP",
-                    out->uid, files->passwd, out->uid);
+        return say_why(why, why_size, "user %u has no entry in %s: give its group too, as %u:GROUP",
+                       out->uid, files->passwd, out->uid);
     }
     if (!out->has_name)
         strcpy(out->home, "/");
@@ -229,7 +221,7 @@ int identity_resolve(const char *spec, const char *group_list, uid_t current_uid
     if (group_list) {
         rc = resolve_group_list(group_list, files, out, why, why_size);
     } else {
-        rc = add_group(out, out->gid) == 0 ? 0 : fail(why, why_size, "out of memory");
+        rc = add_group(out, out->gid) == 0 ? 0 : say_why(why, why_size, "out of memory");
         if (rc == 0 && out->has_name)
             rc = groups_listing_user(out, files, out, why, why_size);
     }
@@ -240,21 +232,39 @@ int identity_resolve(const char *spec, const char *group_list, uid_t current_uid
     return 0;
 }
 
+/* USER and GROUP of a gosu or su-exec spec into user and group ("" when absent). gosu
+ * reads it as `docker --user` does: the first two ':'-separated fields (more are not
+ * read), an empty USER meaning the caller and an empty GROUP none. su-exec takes exactly
+ * USER[:GROUP]. */
+static int split_switch_spec(const char *spec, bool su_exec_rules, char *user, char *group,
+                             size_t size, char *why, size_t why_size)
+{
+    const char *colon = strchr(spec, ':');
+    const char *group_start = colon ? colon + 1 : spec + strlen(spec);
+    const char *group_end = strchr(group_start, ':');
+    size_t user_len = colon ? (size_t)(colon - spec) : strlen(spec);
+    size_t group_len = group_end ? (size_t)(group_end - group_start) : strlen(group_start);
+
+    if (su_exec_rules && (*spec == '\0' || (colon && (colon[1] == '\0' || group_end))))
+        return say_why(why, why_size, "'%s' is not USER[:GROUP]", spec);
+    if (user_len >= size || group_len >= size)
+        return say_why(why, why_size, "user or group name too long");
+    memcpy(user, spec, user_len);
+    user[user_len] = '\0';
+    memcpy(group, group_start, group_len);
+    group[group_len] = '\0';
+    return 0;
+}
+
 int identity_resolve_gosu(const char *spec, uid_t current_uid, gid_t current_gid,
                           bool su_exec_rules, const struct account_files *files,
                           struct identity *out, char *why, size_t why_size)
 {
-    char user[256];
-    const char *colon = strchr(spec, ':');
-    size_t user_len = colon ? (size_t)(colon - spec) : strlen(spec);
+    char user[256], group[256];
 
     memset(out, 0, sizeof(*out));
-    if (user_len >= sizeof(user))
-        return fail(why, why_size, "user name too long");
-    memcpy(user, spec, user_len);
-    user[user_len] = '\0';
-    if (*spec == '\0' || (colon && (colon[1] == '\0' || strchr(colon + 1, ':'))))
-        return fail(why, why_size, "'%s' is not USER[:GROUP]", spec);
+    if (split_switch_spec(spec, su_exec_rules, user, group, sizeof(user), why, why_size) != 0)
+        return -1;
     if (resolve_user(user, current_uid, files, out, why, why_size) != 0)
         return -1;
     if (!out->has_name) {
@@ -265,11 +275,11 @@ int identity_resolve_gosu(const char *spec, uid_t current_uid, gid_t current_gid
     /* gosu: the groups that list the user, nothing more (none with an explicit group or a
      * bare number). su-exec: getgrouplist, which adds the primary group, or just GROUP. */
     int rc = 0;
-    if (colon)
-        rc = resolve_group(colon + 1, files, &out->gid, why, why_size);
+    if (*group)
+        rc = resolve_group(group, files, &out->gid, why, why_size);
     if (rc == 0 && su_exec_rules && add_group(out, out->gid) != 0)
-        rc = fail(why, why_size, "out of memory");
-    if (rc == 0 && !colon && out->has_name)
+        rc = say_why(why, why_size, "out of memory");
+    if (rc == 0 && !*group && out->has_name)
         rc = groups_listing_user(out, files, out, why, why_size);
     if (rc != 0) {
         identity_free(out);
@@ -283,7 +293,7 @@ int user_lookup(const char *text, const struct account_files *files, struct iden
 {
     memset(out, 0, sizeof(*out));
     if (*text == '\0')
-        return fail(why, why_size, "empty user");
+        return say_why(why, why_size, "empty user");
     return resolve_user(text, 0, files, out, why, why_size);
 }
 
@@ -293,7 +303,7 @@ int user_lookup_uid(uid_t uid, const struct account_files *files, struct identit
     memset(out, 0, sizeof(*out));
     out->uid = uid;
     if (find_passwd(files->passwd, NULL, uid, out) == LOOKUP_ERROR)
-        return fail(why, why_size, "unable to read %s: %s", files->passwd, strerror(errno));
+        return say_why(why, why_size, "unable to read %s: %s", files->passwd, strerror(errno));
     return 0;
 }
 
@@ -301,7 +311,7 @@ int group_lookup(const char *text, const struct account_files *files, gid_t *gid
                  size_t why_size)
 {
     if (*text == '\0')
-        return fail(why, why_size, "empty group");
+        return say_why(why, why_size, "empty group");
     return resolve_group(text, files, gid, why, why_size);
 }
 
@@ -309,7 +319,7 @@ int groups_append_list(const char *list, const struct account_files *files, stru
                        char *why, size_t why_size)
 {
     if (*list == '\0')
-        return fail(why, why_size, "empty group list");
+        return say_why(why, why_size, "empty group list");
     return resolve_group_list(list, files, id, why, why_size);
 }
 
@@ -317,7 +327,7 @@ int groups_append_initial(const struct account_files *files, struct identity *id
                           size_t why_size)
 {
     if (add_group(id, id->gid) != 0)
-        return fail(why, why_size, "out of memory");
+        return say_why(why, why_size, "out of memory");
     return groups_listing_user(id, files, id, why, why_size);
 }
 

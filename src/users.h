@@ -14,6 +14,9 @@ struct account_files {
     const char *group;  /* "/etc/group" */
 };
 
+/* The running image's own files: what every tool warden answers as reads. */
+extern const struct account_files image_accounts;
+
 struct identity {
     uid_t uid;
     gid_t gid;

@@ -20,11 +20,11 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:ha
     ctest --test-dir build-asan --output-on-failure
 
 echo "== static analysis: clang-format, cppcheck, clang-tidy"
-clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/helpers/*.c \
-    fuzz/*.c
+clang-format --dry-run --Werror src/*.c src/*.h src/personas/*.c src/personas/*.h tests/unit/*.c \
+    tests/unit/*.h tests/helpers/*.c fuzz/*.c
 cppcheck --quiet --enable=warning,performance,portability --inline-suppr --error-exitcode=1 \
     -D_GNU_SOURCE -Isrc src/
-clang-tidy -p build-asan --quiet src/*.c 2>/dev/null
+clang-tidy -p build-asan --quiet src/*.c src/personas/*.c 2>/dev/null
 
 echo "== fuzzing: every target for ${FUZZ_SECONDS:-20} s (longer: sh fuzz/run.sh SECONDS)"
 sh fuzz/run.sh "${FUZZ_SECONDS:-20}"

@@ -79,6 +79,8 @@ echo "container: images built in $(( $(date +%s) - start )) s"
 
 # Debian's python3, which tests/install-deps.sh gives pytest.
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/container/test_containers.py
+# Issue 15: PostgreSQL stops cleanly with a client connected (local/postgres-warden).
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/container/test_clean_stop.py
 
 # Issue 20: Podman (rootful, rootless, `podman kube play`) and warden as the engines' own
 # --init (a second dockerd of engines.sh's own; this one is left as it is).

@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
@@ -122,9 +126,27 @@ static const struct {
     int sig;
     const char *name;
 } recorded[] = {
-    {SIGTERM, "TERM"}, {SIGINT, "INT"},   {SIGHUP, "HUP"},     {SIGQUIT, "QUIT"},
-    {SIGUSR1, "USR1"}, {SIGUSR2, "USR2"}, {SIGWINCH, "WINCH"}, {SIGCONT, "CONT"},
-    {SIGTSTP, "TSTP"}, {SIGALRM, "ALRM"}, {SIGPIPE, "PIPE"},
+    {SIGTERM, "TERM"},
+    {SIGINT, "INT"},
+    {SIGHUP, "HUP"},
+    {SIGQUIT, "QUIT"},
+    {SIGUSR1, "USR1"},
+    {SIGUSR2, "USR2"},
+    {SIGWINCH, "WINCH"},
+    {SIGCONT, "CONT"},
+    {SIGTSTP, "TSTP"},
+    {SIGALRM, "ALRM"},
+    {SIGPIPE, "PIPE"},
+    /* Sent with kill(2) they are plain messages; some inits forward them. */
+    {SIGILL, "ILL"},
+    {SIGTRAP, "TRAP"},
+    {SIGABRT, "ABRT"},
+    {SIGBUS, "BUS"},
+    {SIGFPE, "FPE"},
+    {SIGSEGV, "SEGV"},
+    {SIGSYS, "SYS"},
+    {SIGTTIN, "TTIN"},
+    {SIGTTOU, "TTOU"},
 };
 
 /* Blocks set and says "ready PID": from then on the caller may send signals. */
@@ -239,6 +261,40 @@ static int cmd_try_root(void)
     return 0;
 }
 
+/* Runs COMMAND where the named system calls (comma-separated) fail with ERRNO without
+ * running; ERRNO 0 makes them answer success without happening. */
+static int cmd_seccomp_errno(int err, const char *names, char **command)
+{
+    static const struct {
+        const char *name;
+        int nr;
+    } known[] = {{"setresuid", SYS_setresuid}, {"setresgid", SYS_setresgid},
+                 {"setgroups", SYS_setgroups}, {"setuid", SYS_setuid},
+                 {"setgid", SYS_setgid},       {"setreuid", SYS_setreuid},
+                 {"setregid", SYS_setregid},   {"rt_sigtimedwait", SYS_rt_sigtimedwait}};
+    struct sock_filter code[2 + 2 * sizeof(known) / sizeof(known[0])];
+    size_t n = 0;
+    code[n++] =
+        (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        const char *at = strstr(names, known[i].name);
+        size_t len = strlen(known[i].name);
+        if (!at || (at != names && at[-1] != ',') || (at[len] != ',' && at[len] != '\0'))
+            continue;
+        code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, known[i].nr, 0, 1);
+        code[n++] =
+            (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (unsigned int)err);
+    }
+    code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    struct sock_fprog program = {.len = (unsigned short)n, .filter = code};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0)
+        die("seccomp");
+    execvp(command[0], command);
+    die(command[0]);
+    return 99;
+}
+
 /* Ignores TERM (or the named signal), says ready, then waits forever. */
 static int cmd_ignore(int sig)
 {
@@ -270,12 +326,26 @@ static int cmd_swap(const char *a, const char *b, long count, const char *stop)
     return 0;
 }
 
+/* Where the program stands towards its terminal: "tty leader=yes|no ctty=yes|no
+ * foreground=yes|no" (session leader, /dev/tty opens, its group owns the foreground). */
+static int cmd_tty(void)
+{
+    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    pid_t fg = tcgetpgrp(STDIN_FILENO);
+    printf("tty leader=%s ctty=%s foreground=%s\n", getsid(0) == getpid() ? "yes" : "no",
+           fd >= 0 ? "yes" : "no", fg > 0 && fg == getpgrp() ? "yes" : "no");
+    fflush(stdout);
+    if (fd >= 0)
+        close(fd);
+    return 0;
+}
+
 static void usage(void)
 {
     fputs(
         "usage: wt exit N | raise SIG | orphans N [TIMEOUT] | signals STOPNAME [CODE] | fds"
         " | signal-count STOPSIGNUM [CODE] | spray N | bind PORT | try-root | ignore SIG | pause | "
-        "swap A B COUNT STOPFILE\n",
+        "tty | swap A B COUNT STOPFILE | seccomp-errno ERRNO CALLS COMMAND...\n",
         stderr);
     exit(99);
 }
@@ -310,10 +380,14 @@ int main(int argc, char **argv)
         return cmd_bind(atoi(argv[2]));
     if (!strcmp(cmd, "swap") && argc == 6)
         return cmd_swap(argv[2], argv[3], atol(argv[4]), argv[5]);
+    if (!strcmp(cmd, "seccomp-errno") && argc >= 5)
+        return cmd_seccomp_errno(atoi(argv[2]), argv[3], argv + 4);
     if (!strcmp(cmd, "try-root"))
         return cmd_try_root();
     if (!strcmp(cmd, "ignore") && argc == 3)
         return cmd_ignore(atoi(argv[2]));
+    if (!strcmp(cmd, "tty"))
+        return cmd_tty();
     if (!strcmp(cmd, "pause")) {
         printf("ready %d\n", getpid());
         fflush(stdout);

@@ -9,7 +9,8 @@ import tempfile
 
 import pytest
 
-from harness import WARDEN, WT, assert_one_error_line, command_line, proc_status, run, wait_until
+from harness import (WARDEN, WT, assert_one_error_line, children_of, command_line, proc_status,
+                     run, stat_fields, wait_until)
 
 TINI = "/usr/bin/tini-static"
 GOSU = "/usr/sbin/gosu"
@@ -37,19 +38,8 @@ def both(cmd_for, pid1=True, accounts=None, env=None):
     return results
 
 
-def children_of(pid):
-    out = []
-    for p in os.listdir("/proc"):
-        try:
-            if p.isdigit() and open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(pid):
-                out.append(int(p))
-        except (OSError, IndexError):
-            pass
-    return out
-
-
 def process_state(pid):
-    return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    return stat_fields(pid)[0]
 
 
 @pytest.mark.parametrize("args,code", [
@@ -82,15 +72,17 @@ def test_tini_version_is_what_docker_parses(links):
 def test_tini_kill_process_group_env(links):
     env = dict(os.environ, TINI_KILL_PROCESS_GROUP="1")
     for tini in (TINI, str(links / "tini")):
+        # The shell ignores USR1: were it to die of it, tini would exit at once and the
+        # namespace end before the child spoke.
         cmd = ["unshare", "--pid", "--fork", "--mount-proc", tini, "--", "sh", "-c",
-               f"{WT} signals TERM 0 & wait"]
+               f"trap '' USR1; {WT} signals TERM 0 & wait"]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env, text=True)
         assert proc.stdout.readline().startswith("ready")
-        init = [int(p) for p in os.listdir("/proc") if p.isdigit() and
-                open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(proc.pid)][0]
+        init = children_of(proc.pid)[0]
         os.kill(init, signal.SIGUSR1)
         assert proc.stdout.readline() == "got USR1\n", tini
-        assert proc.wait(timeout=30) == 128 + 10
+        os.kill(init, signal.SIGTERM)
+        assert proc.wait(timeout=30) == 128 + 15
 
 
 def gosu_cases():
@@ -210,8 +202,10 @@ def test_dumb_init_setsid_and_single_child_match(links):
 def test_dumb_init_signals_the_whole_group_and_rewrites(links):
     for tool in (DUMB_INIT, str(links / "dumb-init")):
         for args, expect in (([], "got TERM"), (["-r", "15:3"], "got QUIT")):
+            # The shell ignores TERM and QUIT: were it to die of them, the init would exit
+            # at once (as dumb-init does) and the namespace end before the child spoke.
             cmd = ["unshare", "--pid", "--fork", "--mount-proc", tool, *args, "sh", "-c",
-                   f"{WT} signals QUIT 0 & wait"]
+                   f"trap '' TERM QUIT; {WT} signals QUIT 0 & wait"]
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
             assert proc.stdout.readline().startswith("ready")
             init = children_of(proc.pid)[0]

@@ -23,10 +23,10 @@ def test_term_ignored_is_killed_after_grace(pid1):
 
 
 def test_fractional_grace(pid1):
-    w = Warden(["-t", "0.3", WT, "ignore", str(int(signal.SIGINT))], pid1=pid1)
+    w = Warden(["-t", "0.3", WT, "ignore", str(int(signal.SIGTERM))], pid1=pid1)
     w.readline()
     start = time.monotonic()
-    w.send(signal.SIGINT)
+    w.send(signal.SIGTERM)
     assert w.wait(timeout=30) == 137
     assert time.monotonic() - start >= 0.28
 

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from harness import WARDEN, WT, Warden, assert_one_error_line, run, stat_fields, wait_until
+from harness import (WARDEN, WT, Warden, assert_one_error_line, children_of, run, stat_fields,
+                     wait_until)
 
 MIXED = [signal.SIGUSR1, signal.SIGUSR2, signal.SIGHUP, signal.SIGWINCH, signal.SIGINT,
          signal.SIGQUIT, signal.SIGALRM, signal.SIGCONT, signal.SIGPIPE]
@@ -120,9 +121,8 @@ def test_child_closes_its_output_and_is_stopped_and_continued(pid1):
     w.expect("ready")
     # The program stops itself; warden must neither hang nor mistake it for an exit.
     if not pid1:
-        child = wait_until(lambda: [p for p in os.listdir("/proc") if p.isdigit() and
-                                    stat_fields(int(p)) and stat_fields(int(p))[1] == w.pid
-                                    and stat_fields(int(p))[0] == "T"], what="stopped child")
+        child = wait_until(lambda: [p for p in children_of(w.pid) if (stat_fields(p) or "?")[0] == "T"],
+                           what="stopped child")
     else:
         time.sleep(0.2)  # no outside view of the namespace's child; CONT is queued anyway
     w.send(signal.SIGCONT)

@@ -9,5 +9,6 @@ Suite *cli_suite(void);
 Suite *exit_status_suite(void);
 Suite *users_suite(void);
 Suite *url_suite(void);
+Suite *options_suite(void);
 
 #endif

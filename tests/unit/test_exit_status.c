@@ -18,7 +18,7 @@ START_TEST(remap_table)
     struct config cfg;
     config_init(&cfg);
     ck_assert_int_eq(exit_code_remapped(&cfg, 143), 143);
-    cfg.exit_remap[143] = 0 + 1;
+    config_remap_exit(&cfg, 143, 0);
     ck_assert_int_eq(exit_code_remapped(&cfg, 143), 0);
     ck_assert_int_eq(exit_code_remapped(&cfg, 1), 1);
 }

@@ -237,7 +237,19 @@ START_TEST(gosu_and_su_exec_rules)
     ck_assert_uint_eq(id.group_count, 1);
     identity_free(&id);
     ck_assert_int_eq(identity_resolve_gosu("0day", 0, 0, false, &files, &id, why, sizeof(why)), -1);
-    ck_assert_int_eq(identity_resolve_gosu("app:", 0, 0, false, &files, &id, why, sizeof(why)), -1);
+    /* gosu reads USER[:GROUP] as docker --user does: an empty part is no part. */
+    ck_assert_int_eq(identity_resolve_gosu("app:", 0, 0, false, &files, &id, why, sizeof(why)), 0);
+    ck_assert_uint_eq(id.uid, 1000);
+    ck_assert_uint_eq(id.group_count, 2);
+    identity_free(&id);
+    ck_assert_int_eq(identity_resolve_gosu("", 0, 0, false, &files, &id, why, sizeof(why)), 0);
+    ck_assert_uint_eq(id.uid, 0);
+    identity_free(&id);
+    ck_assert_int_eq(
+        identity_resolve_gosu("app:video:x", 0, 0, false, &files, &id, why, sizeof(why)), 0);
+    ck_assert_uint_eq(id.gid, 44);
+    identity_free(&id);
+    ck_assert_int_eq(identity_resolve_gosu("app:", 0, 0, true, &files, &id, why, sizeof(why)), -1);
 }
 END_TEST
 

@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exit_status.h"
 #include "parse.h"
-#include "personality.h"
+#include "personas.h"
 #include "signames.h"
 
 #define TINI_VERSION       "0.19.0"
@@ -21,7 +20,7 @@ static void tini_usage(const char *name, FILE *to)
             "Command line options:\n\n"
             "  --version: Show version and exit.\n"
             "  -h: Show this help message and exit.\n"
-            "  -s: Register as a process subreaper (warden always does when not PID 1).\n"
+            "  -s: Register as a process subreaper.\n"
             "  -p SIGNAL: Trigger SIGNAL when parent dies, e.g. \"-p SIGKILL\".\n"
             "  -v: Generate more verbose output. Repeat up to 3 times.\n"
             "  -w: Print a warning when processes are getting reaped.\n"
@@ -29,17 +28,15 @@ static void tini_usage(const char *name, FILE *to)
             "  -e EXIT_CODE: Remap EXIT_CODE (from 0 to 255) to 0.\n"
             "  -l: Show license and exit.\n\n"
             "Environment variables:\n\n"
-            "  TINI_SUBREAPER: Register as a process subreaper (accepted; always on).\n"
+            "  TINI_SUBREAPER: Register as a process subreaper.\n"
             "  TINI_VERBOSITY: Set the verbosity level (default: 1).\n"
             "  TINI_KILL_PROCESS_GROUP: Send signals to the child's process group.\n\n",
             name, TINI_VERSION, WARDEN_VERSION, name, name);
 }
 
-enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cfg)
+/* TINI_VERBOSITY and TINI_KILL_PROCESS_GROUP; returns tini's verbosity level. */
+static int tini_environment(char **envp, struct config *cfg)
 {
-    const char *name = argv[0];
-    config_init(cfg);
-    cfg->failure_exit = TINI_USAGE_FAILURE;
     /* tini's levels: 1 (default) warnings, 2 info, 3 debug. */
     int verbosity = 1;
     for (char **e = envp; e && *e; e++) {
@@ -48,7 +45,40 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
             verbosity = (int)level;
         else if (strncmp(*e, "TINI_KILL_PROCESS_GROUP=", 24) == 0)
             cfg->process_group = true; /* tini: present at all means on */
+        else if (strncmp(*e, "TINI_SUBREAPER=", 15) == 0)
+            cfg->rules.no_subreaper = false; /* the same */
     }
+    return verbosity;
+}
+
+/* -p SIGNAL and -e EXIT_CODE. */
+static int tini_value(struct config *cfg, int opt, const char *value)
+{
+    unsigned long code;
+    if (opt == 'p') {
+        cfg->pdeathsig = signal_from_name(value);
+        if (cfg->pdeathsig <= 0 || cfg->pdeathsig >= WARDEN_NSIG) {
+            log_error("-p: unknown signal '%s'", value);
+            return -1;
+        }
+        return 0;
+    }
+    if (parse_unsigned(value, 255, &code) != 0) {
+        log_error("-e: '%s' is not an exit code from 0 to 255", value);
+        return -1;
+    }
+    config_remap_exit(cfg, (int)code, 0);
+    return 0;
+}
+
+enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cfg)
+{
+    const char *name = argv[0];
+    config_init(cfg);
+    cfg->rules.failure_exit = TINI_USAGE_FAILURE;
+    /* Not PID 1, tini adopts orphans only when asked (-s, TINI_SUBREAPER). */
+    cfg->rules.no_subreaper = true;
+    int verbosity = tini_environment(envp, cfg);
     /* Docker runs `docker-init --version` and parses "tini version X - git.Y". */
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
         printf("tini version %s - git.warden-%s\n", TINI_VERSION, WARDEN_VERSION);
@@ -59,35 +89,26 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
     /* '+': options end at PROGRAM. tini itself lets GNU getopt permute, so `tini prog -v`
      * takes -v for itself; here it stays prog's (see the man page). */
     for (int opt; (opt = getopt(argc, argv, "+hsp:vwgle:")) != -1;) {
-        unsigned long code;
         switch (opt) {
         case 'h':
             tini_usage(name, stdout);
             return CLI_DONE;
         case 's':
+            cfg->rules.no_subreaper = false;
             break;
         case 'p':
-            cfg->pdeathsig = signal_from_name(optarg);
-            if (cfg->pdeathsig <= 0 || cfg->pdeathsig >= WARDEN_NSIG) {
-                log_error("-p: unknown signal '%s'", optarg);
+        case 'e':
+            if (tini_value(cfg, opt, optarg) != 0)
                 return CLI_ERROR;
-            }
             break;
         case 'v':
             verbosity++;
             break;
         case 'w':
-            cfg->warn_on_reap = true;
+            cfg->rules.warn_on_reap = true;
             break;
         case 'g':
             cfg->process_group = true;
-            break;
-        case 'e':
-            if (parse_unsigned(optarg, 255, &code) != 0) {
-                log_error("-e: '%s' is not an exit code from 0 to 255", optarg);
-                return CLI_ERROR;
-            }
-            cfg->exit_remap[code] = 0 + 1;
             break;
         case 'l':
             printf("tini's license is MIT; this is warden %s, a separate work answering to "

@@ -9,12 +9,13 @@
 
 #include "caps.h"
 #include "log.h"
-#include "personality.h"
+#include "personas.h"
+#include "setpriv.h"
 #include "signames.h"
 
 static void print_caps(const char *label, uint64_t set)
 {
-    unsigned int last = caps_last();
+    unsigned int last = setpriv_last_cap();
     const char *separator = "";
     printf("%s: ", label);
     if (set == 0)

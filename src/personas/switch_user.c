@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "personality.h"
+#include "personas.h"
 #include "privdrop.h"
 #include "users.h"
 
@@ -24,11 +24,10 @@ static void switch_usage(const char *name, FILE *to)
             name, name, name, name, name, WARDEN_VERSION);
 }
 
-int switch_user_main(enum personality persona, int argc, char **argv)
+static int switch_user_main(bool is_gosu, int argc, char **argv)
 {
-    static const struct account_files files = {"/etc/passwd", "/etc/group"};
-    const char *name = persona == PERSONA_GOSU ? "gosu" : "su-exec";
-    if (persona == PERSONA_GOSU && argc == 2) {
+    const char *name = is_gosu ? "gosu" : "su-exec";
+    if (is_gosu && argc == 2) {
         const char *arg = argv[1];
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h") || !strcmp(arg, "-?")) {
             switch_usage(name, stdout);
@@ -48,8 +47,8 @@ int switch_user_main(enum personality persona, int argc, char **argv)
 
     struct identity id;
     char why[512];
-    if (identity_resolve_gosu(argv[1], getuid(), getgid(), persona == PERSONA_SU_EXEC, &files, &id,
-                              why, sizeof(why)) != 0) {
+    if (identity_resolve_gosu(argv[1], getuid(), getgid(), !is_gosu, &image_accounts, &id, why,
+                              sizeof(why)) != 0) {
         log_error("%s: %s: %s", name, argv[1], why);
         return SWITCH_FAILED;
     }
@@ -73,4 +72,14 @@ int switch_user_main(enum personality persona, int argc, char **argv)
     execvp(argv[2], argv + 2);
     log_error("%s: exec %s: %s", name, argv[2], strerror(errno));
     return SWITCH_FAILED;
+}
+
+int gosu_main(int argc, char **argv)
+{
+    return switch_user_main(true, argc, argv);
+}
+
+int su_exec_main(int argc, char **argv)
+{
+    return switch_user_main(false, argc, argv);
 }

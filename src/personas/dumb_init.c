@@ -1,4 +1,4 @@
-/* warden as dumb-init and as catatonit. */
+/* warden as dumb-init. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include "parse.h"
-#include "personality.h"
+#include "personas.h"
 
+/* dumb-init exits 1 for a usage error, 2 when the program cannot be run. */
 #define USAGE_FAILURE 1
 
 static void dumb_init_usage(FILE *to)
@@ -42,20 +43,46 @@ static int dumb_init_rewrite(struct config *cfg, const char *value)
                         "Use --help for full usage.\n");
         return -1;
     }
-    cfg->signal_rewrite[s] = (int)r + 1;
+    config_rewrite_signal(cfg, (int)s, (int)r);
     return 0;
 }
 
+/* How dumb-init behaves, after its options are read. */
+static void dumb_init_rules(struct config *cfg, bool single_child)
+{
+    /* dumb-init in every mode: it forwards every signal it can catch, stops itself after a
+     * job-control stop, never kills anything itself (no --grace, no leftover stage: it
+     * exits with the program), starts the program with no inherited ignores (its handlers
+     * for every signal), and keeps no working directory. */
+    cfg->rules.forward_all = true;
+    cfg->rules.stop_self = true;
+    cfg->rules.exit_with_program = true;
+    cfg->rules.reset_ignored = true;
+    cfg->rules.leave_cwd = true;
+    if (single_child)
+        return;
+    /* Its default: the child leads a session of its own, signals go to its whole group, and
+     * job-control stops become SIGSTOP (a new session has no terminal to stop on).
+     * Explicit -r rewrites win. */
+    cfg->rules.new_session = true;
+    cfg->process_group = true;
+    int stops[] = {SIGTSTP, SIGTTIN, SIGTTOU};
+    for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+        if (!config_signal_rewritten(cfg, stops[i]))
+            config_rewrite_signal(cfg, stops[i], SIGSTOP);
+}
+
+static const struct option options[] = {
+    {"single-child", no_argument, NULL, 'c'}, {"rewrite", required_argument, NULL, 'r'},
+    {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+};
+
 enum cli_result dumb_init_parse(int argc, char **argv, char **envp, struct config *cfg)
 {
-    static const struct option options[] = {
-        {"single-child", no_argument, NULL, 'c'}, {"rewrite", required_argument, NULL, 'r'},
-        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
-    };
     config_init(cfg);
-    cfg->failure_exit = USAGE_FAILURE;
-    cfg->exec_failure_exit = 2;
+    cfg->rules.failure_exit = USAGE_FAILURE;
+    cfg->rules.exec_failure_exit = 2;
     const char *setsid_env = env_lookup(envp, "DUMB_INIT_SETSID");
     bool single_child = setsid_env && strcmp(setsid_env, "0") == 0;
     const char *debug = env_lookup(envp, "DUMB_INIT_DEBUG");
@@ -92,81 +119,8 @@ enum cli_result dumb_init_parse(int argc, char **argv, char **envp, struct confi
                         "Try dumb-init --help for full usage.\n");
         return CLI_ERROR;
     }
-    if (!single_child) {
-        /* Its default: the child leads a session of its own, signals go to its whole
-         * group, and job-control stops become SIGSTOP (a new session has no terminal to
-         * stop on). Explicit -r rewrites win. */
-        cfg->new_session = true;
-        cfg->process_group = true;
-        int stops[] = {SIGTSTP, SIGTTIN, SIGTTOU};
-        for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
-            if (!cfg->signal_rewrite[stops[i]])
-                cfg->signal_rewrite[stops[i]] = SIGSTOP + 1;
-    }
+    dumb_init_rules(cfg, single_child);
     cfg->command = argv + optind;
-    log_configure(cfg->verbosity, cfg->log_format);
-    return CLI_RUN;
-}
-
-static void catatonit_usage(FILE *to)
-{
-    fprintf(to,
-            "usage: catatonit [-ghLPV] [--] <progname> [<arguments>...]\n\n"
-            "options:\n"
-            "  -g              Forward signals to pid1's process group.\n"
-            "  -h              Print this help page.\n"
-            "  -L              Print license information.\n"
-            "  -P              Run in pause mode (no program is run and quit on SIGINT).\n"
-            "  -V, --version   Print version information.\n\n"
-            "This is warden %s answering as catatonit.\n",
-            WARDEN_VERSION);
-}
-
-enum cli_result catatonit_parse(int argc, char **argv, char **envp, struct config *cfg)
-{
-    static const struct option options[] = {
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
-    config_init(cfg);
-    cfg->failure_exit = USAGE_FAILURE;
-    cfg->exec_failure_exit = 1;
-    if (env_lookup(envp, "CATATONIT_DEBUG"))
-        cfg->verbosity = 2;
-    opterr = 0;
-    optind = 0;
-    for (int opt; (opt = getopt_long(argc, argv, "+ghLPV", options, NULL)) != -1;) {
-        switch (opt) {
-        case 'g':
-            cfg->process_group = true;
-            break;
-        case 'h':
-            catatonit_usage(stdout);
-            return CLI_DONE;
-        case 'L':
-            printf("catatonit is GPL-2.0-or-later; this is warden %s, a separate work "
-                   "answering to catatonit's options.\n",
-                   WARDEN_VERSION);
-            return CLI_DONE;
-        case 'P':
-            cfg->pause = true;
-            break;
-        case 'V':
-            /* Podman and Docker read "tini version" lines. */
-            printf("tini version 0.1.7_catatonit\n");
-            return CLI_DONE;
-        default:
-            fprintf(stderr, "catatonit: invalid option '%s'\n", argv[optind - 1]);
-            catatonit_usage(stderr);
-            return CLI_ERROR;
-        }
-    }
-    if (!cfg->pause && optind >= argc) {
-        fprintf(stderr, "catatonit: missing program name\n");
-        catatonit_usage(stderr);
-        return CLI_ERROR;
-    }
-    cfg->command = cfg->pause ? NULL : argv + optind;
     log_configure(cfg->verbosity, cfg->log_format);
     return CLI_RUN;
 }

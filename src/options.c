@@ -1,0 +1,322 @@
+/* The table of warden's options and one handler per option. Handlers only fill the config
+ * (nothing acts while parsing); cli.c runs them for the command line and WARDEN_*. */
+#include "options.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parse.h"
+#include "signames.h"
+
+static enum option_result on_help(struct config *cfg, const char *value, char *why, size_t why_size)
+{
+    (void)cfg, (void)value, (void)why, (void)why_size;
+    options_print_help(stdout);
+    fflush(stdout);
+    return OPTION_DONE;
+}
+
+static enum option_result on_version(struct config *cfg, const char *value, char *why,
+                                     size_t why_size)
+{
+    (void)cfg, (void)value, (void)why, (void)why_size;
+    printf("warden %s\n", WARDEN_VERSION);
+    fflush(stdout);
+    return OPTION_DONE;
+}
+
+static enum option_result on_user(struct config *cfg, const char *value, char *why, size_t why_size)
+{
+    if (*value == '\0')
+        return say_why(why, why_size, "empty user");
+    cfg->user = value;
+    return OPTION_SET;
+}
+
+static enum option_result on_groups(struct config *cfg, const char *value, char *why,
+                                    size_t why_size)
+{
+    (void)why, (void)why_size;
+    cfg->groups = value;
+    cfg->groups_given = true;
+    return OPTION_SET;
+}
+
+static enum option_result on_cap(struct config *cfg, const char *value, char *why, size_t why_size)
+{
+    return caps_parse_list(value, &cfg->caps, why, why_size) == 0 ? OPTION_SET : OPTION_FAILED;
+}
+
+static void reset_cap(struct config *cfg)
+{
+    cfg->caps.kept_count = 0;
+}
+
+/* A repeatable option's values, up to CONFIG_LIST_MAX. */
+static enum option_result append(const char **list, size_t *count, const char *value, char *why,
+                                 size_t why_size)
+{
+    if (*count == CONFIG_LIST_MAX)
+        return say_why(why, why_size, "more than %d values", CONFIG_LIST_MAX);
+    list[(*count)++] = value;
+    return OPTION_SET;
+}
+
+static enum option_result on_chown(struct config *cfg, const char *value, char *why,
+                                   size_t why_size)
+{
+    if (value[0] != '/')
+        return say_why(why, why_size, "'%s' is not an absolute path", value);
+    return append(cfg->chown_paths, &cfg->chown_count, value, why, why_size);
+}
+
+static void reset_chown(struct config *cfg)
+{
+    cfg->chown_count = 0;
+}
+
+static enum option_result on_chown_best_effort(struct config *cfg, const char *value, char *why,
+                                               size_t why_size)
+{
+    (void)why, (void)why_size;
+    cfg->chown_best_effort = strcmp(value, "1") == 0;
+    return OPTION_SET;
+}
+
+static enum option_result on_allow_escalation(struct config *cfg, const char *value, char *why,
+                                              size_t why_size)
+{
+    (void)why, (void)why_size;
+    cfg->caps.harden = strcmp(value, "1") != 0;
+    return OPTION_SET;
+}
+
+static enum option_result on_grace(struct config *cfg, const char *value, char *why,
+                                   size_t why_size)
+{
+    if (parse_duration(value, 86400ul * 365, &cfg->grace_ns) != 0)
+        return say_why(why, why_size, "'%s' is not a number of seconds (like 5 or 0.5)", value);
+    cfg->grace_given = true;
+    return OPTION_SET;
+}
+
+static enum option_result on_process_group(struct config *cfg, const char *value, char *why,
+                                           size_t why_size)
+{
+    (void)why, (void)why_size;
+    cfg->process_group = strcmp(value, "1") == 0;
+    return OPTION_SET;
+}
+
+static enum option_result signal_value(const char *text, bool allow_none, int *out, char *why,
+                                       size_t why_size)
+{
+    if (allow_none && (strcasecmp(text, "none") == 0 || strcmp(text, "0") == 0)) {
+        *out = SIGNAL_DROPPED;
+        return OPTION_SET;
+    }
+    int sig = signal_from_name(text);
+    if (sig <= 0 || sig >= WARDEN_NSIG)
+        return say_why(why, why_size, "unknown signal '%s'", text);
+    *out = sig;
+    return OPTION_SET;
+}
+
+static enum option_result on_rewrite(struct config *cfg, const char *value, char *why,
+                                     size_t why_size)
+{
+    char from_text[64], to_text[64];
+    int from, to;
+    if (parse_pair(value, from_text, to_text, sizeof(from_text)) != 0)
+        return say_why(why, why_size, "'%s' is not FROM:TO", value);
+    if (signal_value(from_text, false, &from, why, why_size) != OPTION_SET ||
+        signal_value(to_text, true, &to, why, why_size) != OPTION_SET)
+        return OPTION_FAILED;
+    if (from == SIGKILL || from == SIGSTOP || from == SIGCHLD)
+        return say_why(why, why_size, "'%s': KILL, STOP and CHLD cannot be rewritten", value);
+    config_rewrite_signal(cfg, from, to);
+    return OPTION_SET;
+}
+
+static enum option_result on_remap_exit(struct config *cfg, const char *value, char *why,
+                                        size_t why_size)
+{
+    char from_text[64], to_text[64];
+    unsigned long from, to;
+    if (parse_pair(value, from_text, to_text, sizeof(from_text)) != 0)
+        return say_why(why, why_size, "'%s' is not FROM:TO", value);
+    if (parse_unsigned(from_text, 255, &from) != 0 || parse_unsigned(to_text, 255, &to) != 0)
+        return say_why(why, why_size, "'%s': exit codes are numbers from 0 to 255", value);
+    config_remap_exit(cfg, (int)from, (int)to);
+    return OPTION_SET;
+}
+
+static enum option_result on_stop_signal(struct config *cfg, const char *value, char *why,
+                                         size_t why_size)
+{
+    return signal_value(value, false, &cfg->stop_signal, why, why_size);
+}
+
+static enum option_result on_pdeathsig(struct config *cfg, const char *value, char *why,
+                                       size_t why_size)
+{
+    return signal_value(value, false, &cfg->pdeathsig, why, why_size);
+}
+
+static enum option_result on_require_env(struct config *cfg, const char *value, char *why,
+                                         size_t why_size)
+{
+    if (*value == '\0' || strchr(value, '='))
+        return say_why(why, why_size, "'%s' is not a variable name", value);
+    return append(cfg->required_env, &cfg->required_env_count, value, why, why_size);
+}
+
+static void reset_require_env(struct config *cfg)
+{
+    cfg->required_env_count = 0;
+}
+
+static enum option_result on_log_format(struct config *cfg, const char *value, char *why,
+                                        size_t why_size)
+{
+    if (strcmp(value, "json") == 0)
+        cfg->log_format = LOG_FORMAT_JSON;
+    else if (strcmp(value, "text") == 0)
+        cfg->log_format = LOG_FORMAT_TEXT;
+    else
+        return say_why(why, why_size, "'%s' is not text or json", value);
+    return OPTION_SET;
+}
+
+static enum option_result on_verbose(struct config *cfg, const char *value, char *why,
+                                     size_t why_size)
+{
+    unsigned long level;
+    if (!value) {
+        if (cfg->verbosity < 9)
+            cfg->verbosity = cfg->verbosity < 0 ? 1 : cfg->verbosity + 1;
+        return OPTION_SET;
+    }
+    if (parse_unsigned(value, 9, &level) != 0)
+        return say_why(why, why_size, "'%s' is not a verbosity level from 0 to 9", value);
+    cfg->verbosity = (int)level;
+    return OPTION_SET;
+}
+
+static void reset_verbose(struct config *cfg)
+{
+    cfg->verbosity = 0;
+}
+
+static enum option_result on_quiet(struct config *cfg, const char *value, char *why,
+                                   size_t why_size)
+{
+    (void)why, (void)why_size;
+    if (strcmp(value, "1") == 0)
+        cfg->verbosity = -1;
+    return OPTION_SET;
+}
+
+/* In --help order. */
+const struct option_row option_rows[] = {
+    {"user", 'u', OPTION_VALUE, true, "USER[:GROUP]",
+     "run as USER (name or number) from the image's\n/etc/passwd; warden drops to it too, "
+     "before starting\nCOMMAND. Sets HOME, USER and LOGNAME",
+     on_user, NULL},
+    {"groups", 'G', OPTION_VALUE, true, "LIST",
+     "supplementary groups, comma-separated ('' for none);\ndefault: the groups listing "
+     "USER, plus its own",
+     on_groups, NULL},
+    {"cap", 0, OPTION_LIST, true, "CAP[,CAP...]",
+     "capabilities COMMAND keeps as non-root USER (e.g.\nNET_BIND_SERVICE); repeatable", on_cap,
+     reset_cap},
+    {"chown", 'c', OPTION_LIST, true, "PATH",
+     "before dropping root, give PATH and everything below it\nto --user's user and group: "
+     "only what differs, never\nfollowing links or entering other mounts; creates a\nmissing "
+     "PATH (repeatable; PATH must be absolute)",
+     on_chown, reset_chown},
+    {"chown-best-effort", 0, OPTION_FLAG, true, NULL,
+     "per-entry --chown errors are warnings, not fatal", on_chown_best_effort, NULL},
+    {"allow-privilege-escalation", 0, OPTION_FLAG, true, NULL,
+     "keep the bounding set and leave no_new_privs unset\n(for sudo or setuid helpers); by "
+     "default a non-root\nUSER gets no_new_privs and an empty bounding set",
+     on_allow_escalation, NULL},
+    {"grace", 't', OPTION_VALUE, true, "SECONDS",
+     "deadline after a stop request (see --stop-signal), then\nSIGKILL; set it below the "
+     "engine's stop timeout. Default:\nnone for COMMAND, 5 for what is left after COMMAND\n"
+     "exits (decimals allowed)",
+     on_grace, NULL},
+    {"stop-signal", 0, OPTION_VALUE, true, "SIGNAL",
+     "the signal that asks to stop (the image's STOPSIGNAL;\ndefault TERM); what is left "
+     "after COMMAND gets it too,\nafter --rewrite",
+     on_stop_signal, NULL},
+    {"process-group", 'g', OPTION_FLAG, true, NULL,
+     "forward signals to COMMAND's whole process group", on_process_group, NULL},
+    {"rewrite", 'r', OPTION_LIST, true, "FROM:TO",
+     "forward signal FROM as TO; TO 'none' or 0 drops it\n(repeatable; e.g. TERM:QUIT)", on_rewrite,
+     config_clear_rewrites},
+    {"remap-exit", 'e', OPTION_LIST, true, "FROM:TO",
+     "exit with TO when COMMAND exits with FROM (repeatable;\ne.g. 143:0)", on_remap_exit,
+     config_clear_exit_remaps},
+    {"pdeathsig", 'p', OPTION_VALUE, true, "SIGNAL",
+     "when not PID 1: act on SIGNAL when warden's parent dies", on_pdeathsig, NULL},
+    {"require-env", 0, OPTION_LIST, true, "NAME",
+     "exit 125 unless NAME is set and not empty, naming\nevery missing one (repeatable)",
+     on_require_env, reset_require_env},
+    {"log-format", 0, OPTION_VALUE, true, "FORMAT",
+     "text (default) or json: one JSON object per line", on_log_format, NULL},
+    {"verbose", 'v', OPTION_COUNT, true, NULL, "say what warden does (repeat for more)", on_verbose,
+     reset_verbose},
+    {"quiet", 'q', OPTION_FLAG, true, NULL, "say nothing but errors", on_quiet, NULL},
+    {"help", 'h', OPTION_FLAG, false, NULL, "print this help and exit", on_help, NULL},
+    {"version", 'V', OPTION_FLAG, false, NULL, "print the version and exit", on_version, NULL},
+};
+const size_t option_row_count = sizeof(option_rows) / sizeof(option_rows[0]);
+
+static const char help_head[] =
+    "Usage: warden [OPTIONS] [--] COMMAND [ARG...]\n"
+    "\n"
+    "Run COMMAND as the child of a minimal init: forward signals to it, reap every\n"
+    "zombie, stop what is left in order, and exit with COMMAND's exit status.\n"
+    "\n"
+    "Options (each also read from WARDEN_<NAME>, e.g. WARDEN_GRACE=5; the command\n"
+    "line wins; lists in the environment are comma-separated):\n";
+
+static const char help_tail[] =
+    "\n"
+    "\n"
+    "warden probe [--timeout SECONDS] URL: a health check (see warden probe --help).\n"
+    "Called as tini, docker-init, dumb-init, catatonit, gosu, su-exec or setpriv (or\n"
+    "warden --personality NAME ...), warden answers as that tool (see the man page).\n"
+    "\n"
+    "Exit status: COMMAND's own; 128+N if it died of signal N; 125 if warden failed;\n"
+    "126 if COMMAND cannot be executed; 127 if it is not found.\n";
+
+/* Where the description starts: a longer option name gets a line of its own. */
+#define HELP_COLUMN 27
+
+void options_print_help(FILE *to)
+{
+    fputs(help_head, to);
+    for (size_t i = 0; i < option_row_count; i++) {
+        const struct option_row *row = &option_rows[i];
+        int width = row->letter ? fprintf(to, "  -%c, --%s", row->letter, row->name)
+                                : fprintf(to, "      --%s", row->name);
+        if (row->value_name)
+            width += fprintf(to, " %s", row->value_name);
+        if (width >= HELP_COLUMN)
+            width = fprintf(to, "\n") - 1;
+        fprintf(to, "%*s", HELP_COLUMN - width, "");
+        for (const char *line = row->help;;) {
+            size_t len = strcspn(line, "\n");
+            fprintf(to, "%.*s\n", (int)len, line);
+            if (line[len] == '\0')
+                break;
+            line += len + 1;
+            fprintf(to, "%*s", HELP_COLUMN, "");
+        }
+    }
+    fputs(help_tail, to);
+}

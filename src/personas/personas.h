@@ -1,0 +1,21 @@
+/* The tools warden answers as, one file each; only personality.c's table refers to these. */
+#ifndef WARDEN_PERSONAS_H
+#define WARDEN_PERSONAS_H
+
+#include "cli.h"
+#include "config.h"
+
+/* Init tools: their command line and environment into cfg, as cli_parse does for warden. */
+enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cfg);
+enum cli_result dumb_init_parse(int argc, char **argv, char **envp, struct config *cfg);
+enum cli_result catatonit_parse(int argc, char **argv, char **envp, struct config *cfg);
+
+/* Tools that switch identity and exec in place (no init duties): the whole run. */
+int gosu_main(int argc, char **argv);
+int su_exec_main(int argc, char **argv);
+int setpriv_main(int argc, char **argv);
+
+/* setpriv --dump: the privilege state in setpriv's words; level 2 and 3 say more. */
+int setpriv_dump(int level);
+
+#endif
