@@ -79,9 +79,15 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
     /* Not PID 1, tini adopts orphans only when asked (-s, TINI_SUBREAPER). */
     cfg->rules.no_subreaper = true;
     int verbosity = tini_environment(envp, cfg);
-    /* Docker runs `docker-init --version` and parses "tini version X - git.Y". */
+    /* Docker runs `docker-init --version` and parses "tini version X - git.Y"; it keeps Y
+     * only when Y holds no dot, so the version's dots become underscores there. */
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-        printf("tini version %s - git.warden-%s\n", TINI_VERSION, WARDEN_VERSION);
+        char commit[32];
+        snprintf(commit, sizeof(commit), "warden-%s", WARDEN_VERSION);
+        for (char *c = commit; *c; c++)
+            if (*c == '.')
+                *c = '_';
+        printf("tini version %s - git.%s\n", TINI_VERSION, commit);
         return CLI_DONE;
     }
     opterr = 0;

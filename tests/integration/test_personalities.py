@@ -66,11 +66,24 @@ def test_tini_exit_codes_match(links, args, code):
     assert ours.returncode == code, ours.stderr
 
 
+def docker_init_version(line):
+    """(version, commit) as Docker's `docker info` reads `docker-init --version`: the commit
+    only from "git.ID" with no other dot, else empty."""
+    parts = line.strip().split(" - ")
+    commit = ""
+    if len(parts) >= 2:
+        git = parts[1].strip().split(".")
+        if len(git) == 2 and git[0] == "git":
+            commit = git[1]
+    head = parts[0].strip()
+    return (head[len("tini version "):] if head.startswith("tini version ") else ""), commit
+
+
 def test_tini_version_is_what_docker_parses(links):
     for name in ("tini", "docker-init"):
         result = subprocess.run([str(links / name), "--version"], capture_output=True, text=True)
         assert result.returncode == 0
-        assert result.stdout.startswith("tini version 0.19.0")
+        assert docker_init_version(result.stdout) == ("0.19.0", "warden-0_1_0"), result.stdout
     real = subprocess.run([TINI, "--version"], capture_output=True, text=True)
     assert real.stdout.startswith("tini version ")
 
