@@ -361,8 +361,28 @@ def render(results):
     print("\n".join(lines))
 
 
+def latency_rounds(rounds=5, runs=100):
+    """SIGTERM forwarding latency alone, the inits interleaved round by round so that the
+    machine's load at any moment weighs on every init alike; prints each round's medians
+    and the median of the rounds."""
+    per_init = {name: [] for name in INITS}
+    for r in range(rounds):
+        row = []
+        for name, prefix in INITS.items():
+            per_init[name].append(latency(prefix, runs))
+            row.append(f"{name} {per_init[name][-1]:.0f}")
+        print(f"round {r + 1}: " + ", ".join(row) + " (µs)", flush=True)
+    print("median of the round medians: " + ", ".join(
+        f"{name} {statistics.median(v):.0f}" for name, v in per_init.items()) + " (µs)")
+
+
 if __name__ == "__main__":
-    if "--chown" in sys.argv:
+    if "--latency" in sys.argv:
+        assert os.geteuid() == 0 and os.access(WARDEN, os.X_OK), "as root, with build/warden"
+        ensure_peers()
+        build_helpers()
+        latency_rounds()
+    elif "--chown" in sys.argv:
         assert os.geteuid() == 0 and os.access(WARDEN, os.X_OK), "as root, with build/warden"
         ensure_peers()
         os.makedirs(OUT, exist_ok=True)
