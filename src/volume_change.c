@@ -31,6 +31,18 @@ bool change_needed(const struct volume_options *opts, const struct node *n)
     return owner_differs(opts, n) || mode_differs(opts, n);
 }
 
+/* The pre-walk (check_only): an entry that needs a change the kernel will refuse, since
+ * its owner or group is not mapped in this user namespace, stops the job before anything
+ * is changed. */
+static int check_only(struct walker *w, const struct node *n, const char *name)
+{
+    const struct volume_job *job = w->job;
+    if (n->uid != job->overflow_uid && n->gid != job->overflow_gid)
+        return 0;
+    report_unmapped(w, name, n);
+    return -1;
+}
+
 /* The mode after a change of owner: the kernel clears set-user-id, and set-group-id of a
  * group-executable file, on a non-directory (for root too). */
 static unsigned mode_after_chown(const struct node *n)
@@ -71,6 +83,8 @@ int change_directory(struct walker *w, int fd, const struct node *now, const cha
     const struct volume_options *opts = w->job->opts;
     if (!change_needed(opts, now))
         return 0;
+    if (w->job->check_only)
+        return check_only(w, now, name);
     if (owner_differs(opts, now) && fchown(fd, opts->uid, opts->gid) != 0)
         return report_failed(w, name, "change the owner of", errno);
     if (mode_differs(opts, now) && fchmod(fd, mode_apply(opts->mode, now->mode, true)) != 0)
@@ -84,6 +98,8 @@ static int change_by_name(struct walker *w, int dirfd, const char *name, const s
                           const char *shown)
 {
     const struct volume_options *opts = w->job->opts;
+    if (w->job->check_only)
+        return check_only(w, n, shown);
     unsigned mode = n->mode & 07777u;
     int empty = name[0] ? 0 : AT_EMPTY_PATH;
     if (owner_differs(opts, n)) {

@@ -60,9 +60,23 @@ int report_failed(struct walker *w, const char *name, const char *what, int err)
     return 0;
 }
 
+void report_unmapped(struct walker *w, const char *name, const struct node *n)
+{
+    char path[4096];
+    entry_path(w, name, path, sizeof(path));
+    report_stop(w->job, path,
+                "--chown: '%s' is owned by a user or group outside this user namespace (it "
+                "shows as %u:%u), which cannot be changed from inside: nothing was changed; "
+                "change its owner from the host (e.g. podman unshare chown), or pass "
+                "--chown-best-effort to change the rest",
+                path, (unsigned)n->uid, (unsigned)n->gid);
+}
+
 void report_skipped(struct walker *w, const char *name, const char *why)
 {
     char path[4096];
+    if (w->job->check_only)
+        return;
     w->stats.skipped++;
     if (count_warning(w->job)) {
         entry_path(w, name, path, sizeof(path));

@@ -9,7 +9,12 @@
  * be handled: fatal (-1, the job stops) unless best effort (0, counted, a warning). */
 int report_failed(struct walker *w, const char *name, const char *what, int err);
 
-/* An entry left alone on purpose (a hard-linked file, an entry that changed meanwhile). */
+/* The pre-walk found an entry (seen as n) whose owner or group is outside this user
+ * namespace: one line saying so and what to do; the job stops. */
+void report_unmapped(struct walker *w, const char *name, const struct node *n);
+
+/* An entry left alone on purpose (a hard-linked file, an entry that changed meanwhile); the
+ * pre-walk says nothing, the walk after it does. */
 void report_skipped(struct walker *w, const char *name, const char *why);
 
 /* Called for every entry checked: now and then, a progress line. */

@@ -32,6 +32,10 @@ struct volume_job {
     const char *root_path;
     const struct volume_options *opts;
     int root_fd;
+    /* The pre-walk (volumes.c) changes nothing: an entry it finds that the walk could not
+     * change stops it. Owners not mapped in this user namespace show as the overflow ids. */
+    bool check_only;
+    uint32_t overflow_uid, overflow_gid;
     struct node root;     /* the top directory: its mount is the walk's mount */
     pthread_mutex_t lock; /* guards everything below */
     pthread_cond_t wake;  /* a task was added, or the last busy walker finished */

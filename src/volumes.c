@@ -5,6 +5,7 @@
 #include "volumes.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "volume_change.h"
 #include "volume_open.h"
 #include "volume_report.h"
+#include "volume_userns.h"
 #include "volume_walk.h"
 
 #define PROGRESS_AFTER_NS (2ull * 1000000000ull)
@@ -40,9 +42,39 @@ int volume_policy_parse(const char *text, enum volume_policy *out)
     return 0;
 }
 
+/* In a user namespace that maps only part of the ids (rootless Podman), an entry owned
+ * outside it cannot be changed: the same walk, changing nothing, finds such an entry
+ * before anything is changed, so that the volume is never left half changed. Not run with
+ * --chown-best-effort (the walk goes on past it) nor where every id is mapped. */
+static int check_below(struct volume_job *job)
+{
+    struct volume_job check = {
+        .root_path = job->root_path, .opts = job->opts, .root = job->root, .check_only = true};
+    if (job->opts->best_effort || !userns_partial(&check.overflow_uid, &check.overflow_gid))
+        return 0;
+    /* A descriptor of its own: the names of job->root_fd are read once more by the walk. */
+    check.root_fd = openat(job->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (check.root_fd < 0) {
+        log_error("--chown %s: unable to open it: %s", job->root_path, strerror(errno));
+        return -1;
+    }
+    struct walker top = {.job = &check};
+    struct volume_stats ignored = {0};
+    check.started = clock_now();
+    pthread_mutex_init(&check.lock, NULL);
+    pthread_cond_init(&check.wake, NULL);
+    int rc = change_directory(&top, check.root_fd, &check.root, NULL);
+    if (rc == 0)
+        rc = walk_below_top(&check, &ignored);
+    close(check.root_fd);
+    pthread_cond_destroy(&check.wake);
+    pthread_mutex_destroy(&check.lock);
+    return rc;
+}
+
 static int prepare_directory(struct volume_job *job, struct walker *top, struct volume_stats *stats)
 {
-    if (walk_below_top(job, stats) != 0)
+    if (check_below(job) != 0 || walk_below_top(job, stats) != 0)
         return -1;
     if (stats->failed > 0 || top->stats.failed > 0) {
         log_warn("--chown %s: the top directory is left as it was, since %lu entries failed: "

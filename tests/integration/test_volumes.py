@@ -9,6 +9,7 @@ import socket
 import tempfile
 import stat
 import subprocess
+import sys
 import time
 
 import pytest
@@ -509,3 +510,103 @@ def test_chmod_on_a_kernel_without_fchmodat2(accounts, volume, tmp_path):
     assert stat.S_IMODE(os.lstat(volume / "top").st_mode) == 0o660
     assert stat.S_IMODE(os.lstat(volume / "fifo").st_mode) == 0o660
     assert os.lstat(volume / "link").st_uid == 1000
+
+
+# Rootless Podman: warden is root of a user namespace that maps only part of the ids. Here
+# root outside writes such a map for a child (ids 0..65535 inside are 100000.. outside), so
+# that host root, and every id outside the map, shows inside as the overflow id 65534.
+USERNS_BASE = 100000
+
+
+# The child unshares, waits until the parent has written its maps, then becomes root inside
+# before exec (an exec as an id that is not root inside would drop every capability).
+USERNS_CHILD = """
+import ctypes, os, sys
+if ctypes.CDLL(None, use_errno=True).unshare(0x10000000) != 0:  # CLONE_NEWUSER
+    sys.exit("unshare: " + os.strerror(ctypes.get_errno()))
+print("unshared", flush=True)
+sys.stdin.readline()
+os.setgroups([])
+os.setresgid(0, 0, 0)
+os.setresuid(0, 0, 0)
+os.execvp(sys.argv[1], sys.argv[1:])
+"""
+
+
+def in_partial_userns(argv):
+    """Runs argv as root of a new user namespace with a partial map: (code, stdout, stderr)."""
+    proc = subprocess.Popen([sys.executable, "-c", USERNS_CHILD, *argv], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline() == "unshared\n", proc.stderr.read()
+        for name in ("uid_map", "gid_map"):
+            with open(f"/proc/{proc.pid}/{name}", "w") as f:
+                f.write(f"0 {USERNS_BASE} 65536\n")
+        out, err = proc.communicate("go\n", timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return proc.returncode, out, err
+
+
+@pytest.fixture
+def mapped_tree(tmp_path):
+    """A tree owned by mapped ids (host 100000+5, root 100000 for the top), one deep entry
+    of which a test may give to an unmapped owner."""
+    vol = tmp_path / "vol"
+    for d in ("a/b/c", "a/d", "e"):
+        (vol / d).mkdir(parents=True)
+    for f in ("a/b/c/deep", "a/file", "e/file", "top"):
+        (vol / f).write_text("x")
+    for path in owners(vol):
+        uid = USERNS_BASE if path == str(vol) else USERNS_BASE + 5
+        os.lchown(path, uid, uid)
+    return vol
+
+
+def test_an_entry_owned_outside_the_user_namespace_stops_before_any_change(mapped_tree):
+    deep = mapped_tree / "a" / "b" / "c" / "deep"
+    os.lchown(deep, 0, 0)  # host root: not mapped inside
+    before = owners(mapped_tree)
+    code, out, err = in_partial_userns([WARDEN, "--chown-to", "1000:1000", "--chown",
+                                        str(mapped_tree), "--", "echo", "ran"])
+    assert (code, out) == (125, ""), err
+    assert_one_error_line(err, f"'{deep}'", "outside this user namespace", "nothing was changed",
+                          "--chown-best-effort")
+    assert owners(mapped_tree) == before
+
+
+def test_an_unmapped_group_alone_in_a_user_namespace_also_stops_before_any_change(mapped_tree):
+    deep = mapped_tree / "a" / "b" / "c" / "deep"
+    os.lchown(deep, USERNS_BASE + 5, 0)
+    before = owners(mapped_tree)
+    code, out, err = in_partial_userns([WARDEN, "--chown-to", "1000:1000", "--chown",
+                                        str(mapped_tree), "--", "echo", "ran"])
+    assert (code, out) == (125, ""), err
+    assert_one_error_line(err, f"'{deep}'", "outside this user namespace")
+    assert owners(mapped_tree) == before
+
+
+def test_best_effort_in_a_user_namespace_changes_the_rest(mapped_tree):
+    deep = mapped_tree / "a" / "b" / "c" / "deep"
+    os.lchown(deep, 0, 0)
+    code, out, err = in_partial_userns([WARDEN, "--chown-to", "1000:1000", "--chown",
+                                        str(mapped_tree), "--chown-best-effort", "--",
+                                        "echo", "ran"])
+    assert (code, out) == (0, "ran\n"), err
+    assert f"'{deep}'" in err and "continuing: --chown-best-effort" in err
+    target = (USERNS_BASE + 1000, USERNS_BASE + 1000)
+    top = str(mapped_tree)  # left as it was: the next start walks again
+    assert owners(mapped_tree) == {p: (0, 0) if p == str(deep) else
+                                   (USERNS_BASE, USERNS_BASE) if p == top else target
+                                   for p in owners(mapped_tree)}
+
+
+def test_a_tree_wholly_mapped_in_a_user_namespace_is_changed_completely(mapped_tree):
+    code, out, err = in_partial_userns([WARDEN, "--chown-to", "1000:1000", "--chown",
+                                        str(mapped_tree), "--", "echo", "ran"])
+    assert (code, out, err) == (0, "ran\n", "")
+    target = (USERNS_BASE + 1000, USERNS_BASE + 1000)
+    assert owners(mapped_tree) == {p: target for p in owners(mapped_tree)}
+    assert len(owners(mapped_tree)) == 10
