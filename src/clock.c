@@ -3,6 +3,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* musl on 32-bit machines has a 64-bit time_t and names only the 64-bit call (glibc there
+ * keeps a 32-bit time_t by default, and the call that matches it). */
+#ifndef SYS_clock_gettime
+#define SYS_clock_gettime SYS_clock_gettime64
+#endif
+
 struct timespec clock_now(void)
 {
     struct timespec now;

@@ -34,7 +34,7 @@ void report_stop(struct volume_job *job, const char *path, const char *fmt, ...)
 {
     char message[4352];
     va_list ap;
-    if (atomic_exchange(&job->stop, true))
+    if (atomic_exchange(&job->stop, 1))
         return;
     va_start(ap, fmt);
     vsnprintf(message, sizeof(message), fmt, ap);

@@ -39,7 +39,8 @@ struct volume_job {
     struct node root;     /* the top directory: its mount is the walk's mount */
     pthread_mutex_t lock; /* guards everything below */
     pthread_cond_t wake;  /* a task was added, or the last busy walker finished */
-    atomic_bool stop;     /* a fatal error: every walker stops (read without the lock) */
+    atomic_int stop;      /* a fatal error: every walker stops (read without the lock); an int,
+                           * which every architecture exchanges without libatomic */
     unsigned long warnings;
     unsigned long checked, changed; /* so far, as walkers report now and then */
     struct timespec started, last_progress;
