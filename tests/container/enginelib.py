@@ -1,5 +1,6 @@
 """Helpers for the engine tests of issue 20 (test_podman.py, test_rootless.py,
-test_engine_init.py, test_kube.py). tests/container/engines.sh sets the environment:
+test_engine_init.py, test_kube.py; wait_for also for test_containers.py and
+test_clean_stop.py). tests/container/engines.sh sets the environment:
 CONTAINERS_CONF and CONTAINERS_STORAGE_CONF (Podman's private configuration), the host's
 copy of the built warden, the second dockerd's socket and the rootless user."""
 import os

@@ -9,6 +9,8 @@ import uuid
 
 import pytest
 
+from enginelib import wait_for
+
 IMAGE = os.environ.get("WARDEN_POSTGRES_IMAGE", "local/postgres-warden")
 RECOVERY = ("not properly shut down", "automatic recovery", "database system was interrupted")
 
@@ -23,16 +25,6 @@ def docker(*args, check=True, timeout=300):
 def logs(container):
     result = docker("logs", container, check=False)
     return result.stdout + result.stderr
-
-
-def poll(condition, timeout, what):
-    """Polls the engine's state (no pipe tells us about it), with a deadline."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 @pytest.fixture
@@ -61,7 +53,7 @@ def sessions(container):
 def start(container, volume):
     docker("run", "-d", "--pull=never", "--name", container, "-v",
            f"{volume}:/var/lib/postgresql/data", IMAGE)
-    poll(lambda: "ready to accept connections" in logs(container), 120, "postgres to start")
+    wait_for(lambda: "ready to accept connections" in logs(container), 120, "postgres to start")
 
 
 def test_postgres_stops_cleanly_with_a_client_connected(names):
@@ -71,7 +63,7 @@ def test_postgres_stops_cleanly_with_a_client_connected(names):
     start(first, volume)
     # A client that stays connected until the server ends its session.
     docker("exec", "-d", "-u", "postgres", first, "sh", "-c", "sleep 3600 | psql -q -h /tmp")
-    poll(lambda: sessions(first) >= 2, 60, "the psql session to connect")
+    wait_for(lambda: sessions(first) >= 2, 60, "the psql session to connect")
     began = time.monotonic()
     docker("stop", "-t", "10", first)
     elapsed = time.monotonic() - began

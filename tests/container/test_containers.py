@@ -1,6 +1,5 @@
 """Issue 8: warden in a real Docker engine. Run by tests/container/run.sh, which builds
 the images first (local/warden-test, local/warden-builder and the examples)."""
-import json
 import os
 import subprocess
 import tempfile
@@ -8,6 +7,8 @@ import time
 import uuid
 
 import pytest
+
+from enginelib import wait_for
 
 TEST = "local/warden-test"
 
@@ -25,16 +26,6 @@ def run(*args, timeout=300):
 
 def name():
     return "warden-" + uuid.uuid4().hex[:10]
-
-
-def wait_for(condition, timeout, what):
-    """Polls another process's state (the engine's), with a deadline."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def logs(container):
