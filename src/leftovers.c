@@ -151,3 +151,8 @@ int leftovers_signal(int sig, bool is_pid1, pid_t except_pgrp)
     }
     return signal_descendants(sig, false, 0);
 }
+
+int leftovers_count(bool is_pid1)
+{
+    return signal_descendants(0, is_pid1, 0); /* signal 0: only whether it exists */
+}

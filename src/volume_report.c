@@ -1,5 +1,7 @@
 #include "volume_report.h"
 
+#include <errno.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,7 +51,12 @@ int report_failed(struct walker *w, const char *name, const char *what, int err)
     struct volume_job *job = w->job;
     entry_path(w, name, path, sizeof(path));
     if (!job->opts->best_effort) {
-        report_stop(job, path, "--chown: unable to %s '%s': %s", what, path, strerror(err));
+        report_stop(job, path, "--chown: unable to %s '%s': %s%s", what, path, strerror(err),
+                    err == EPERM || err == EACCES
+                        ? " (changing owners takes root or CAP_CHOWN, and a file system that "
+                          "allows it, unlike NFS with root squashed): fix that entry, or pass "
+                          "--chown-best-effort to go on past such entries"
+                        : "");
         return -1;
     }
     w->stats.failed++;

@@ -33,6 +33,7 @@ enum cli_result catatonit_parse(int argc, char **argv, char **envp, struct confi
     config_init(cfg);
     cfg->rules.failure_exit = CATATONIT_FAILED;
     cfg->rules.exec_failure_exit = CATATONIT_FAILED;
+    cfg->rules.fixed_grace = true;
     if (env_lookup(envp, "CATATONIT_DEBUG"))
         cfg->verbosity = 2;
     opterr = 0;
