@@ -1,7 +1,6 @@
 #include "volume_report.h"
 
 #include <errno.h>
-
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
