@@ -239,7 +239,10 @@ static void record_option_error(struct parse_state *state, int id, const char *w
         snprintf(name, sizeof(name), "%.*s", (int)strcspn(word + 2, "="), word + 2);
         row = closest_row(name, false);
     }
-    if (row)
+    if (row && strcmp(row->name, name) == 0)
+        record_error(state, "option --%s takes no value: give --%s alone (see warden --help)",
+                     row->name, row->name);
+    else if (row)
         record_error(state, "unknown option '%s': did you mean --%s? (see warden --help)", word,
                      row->name);
     else

@@ -63,7 +63,8 @@ static int open_component(const struct walk_path *wp, int fd, const char *part, 
                           bool *is_dir)
 {
     if (strcmp(part, ".") == 0 || strcmp(part, "..") == 0) {
-        log_error("--chown %s: '.' and '..' are not allowed in the path", wp->path);
+        log_error("--chown %s: '.' and '..' are not allowed in the path: give it without them",
+                  wp->path);
         return -1;
     }
     int next = openat(fd, part, DIR_FLAGS);
