@@ -257,8 +257,8 @@ static void log_kill(const struct supervision *s)
                              : "the default for what the program leaves behind; --grace or "
                                "WARDEN_GRACE sets it";
     if (count >= 0)
-        snprintf(others, sizeof(others), "%d %sprocess(es)", count,
-                 s->main_running ? "other " : "leftover ");
+        snprintf(others, sizeof(others), "%d %s process%s", count,
+                 s->main_running ? "other" : "leftover", count == 1 ? "" : "es");
     if (s->main_running)
         snprintf(what, sizeof(what), "the program (pid %ld) and %s", (long)s->main_pid, others);
     else

@@ -3,12 +3,13 @@ one is checked here word for word, in the text and the JSON log format."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 
 import pytest
 
-from harness import WARDEN, run
+from harness import WT, Warden, run
 
 APP = "start the container as root (no docker run --user, no runAsUser) and let warden switch"
 SEE = "(see warden --help)"
@@ -214,3 +215,74 @@ def test_message(case, json_format, accounts, place):
     else:
         prefix = "warden: warning: " if level == "warn" else "warden: "
         assert lines[0] == prefix + message
+
+
+# The kill message: what is killed, after how long, and what sets that time.
+KILLED = "with SIGKILL"
+
+
+def stderr_line(err, json_format):
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    if json_format:
+        record = json.loads(lines[0])
+        return record["level"], record["message"], record
+    assert lines[0].startswith("warden: warning: "), lines[0]
+    return "warn", lines[0][len("warden: warning: "):], None
+
+
+def log_env(json_format, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARDEN_")}
+    env.update(extra)
+    if json_format:
+        env["WARDEN_LOG_FORMAT"] = "json"
+    return env
+
+
+@pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
+def test_kill_message_for_the_program(json_format):
+    w = Warden(["--grace", "0.2", WT, "ignore", str(int(signal.SIGTERM))], pid1=True,
+               env=log_env(json_format))
+    w.readline()
+    w.send(signal.SIGTERM)
+    assert w.wait(timeout=30) == 137
+    level, message, record = stderr_line(w.stderr, json_format)
+    assert (level, message) == ("warn", "grace period of 0.2 s over (set by --grace or "
+                                "WARDEN_GRACE): killing the program (pid 2) and 0 other "
+                                f"processes {KILLED}")
+    if record:
+        assert (record["grace_ms"], record["pid"], record["leftovers"]) == (200, 2, 0)
+
+
+def leftover_run(args, json_format, env=None, **extra):
+    """The program leaves a process that ignores TERM behind and exits 4."""
+    script = f"{WT} ignore {int(signal.SIGTERM)} & read line; exit 4"
+    w = Warden([*args, "sh", "-c", script], pid1=True, stdin=subprocess.PIPE,
+               env=env or log_env(json_format, **extra))
+    w.readline()
+    w.proc.stdin.close()
+    assert w.wait(timeout=30) == 4
+    return w.stderr
+
+
+@pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
+@pytest.mark.parametrize("grace,source", [
+    ("0.3", "set by --grace or WARDEN_GRACE"),
+    (None, "the default for what the program leaves behind; --grace or WARDEN_GRACE sets it"),
+], ids=["grace", "default"])
+def test_kill_message_for_leftovers(json_format, grace, source):
+    extra = {"WARDEN_GRACE": grace} if grace else {}
+    level, message, record = stderr_line(leftover_run([], json_format, **extra), json_format)
+    seconds = grace or "5"
+    assert (level, message) == ("warn", f"grace period of {seconds} s over ({source}): killing "
+                                f"1 leftover process {KILLED}")
+    if record:
+        assert (record["pid"], record["leftovers"]) == (0, 1)
+
+
+def test_kill_message_as_tini():
+    # tini has no --grace: the deadline for leftovers is warden's, and says so.
+    err = leftover_run(["--personality", "tini", "--"], False, env=log_env(False))
+    assert err.splitlines() == [
+        "warden: warning: grace period of 5 s over (warden's fixed deadline for what the "
+        f"program leaves behind): killing 1 leftover process {KILLED}"]

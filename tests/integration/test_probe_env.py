@@ -257,7 +257,7 @@ def test_env_verbose_quiet_and_pdeathsig(pid1):
         w.readline()
         w.send(signal.SIGTERM)
         assert w.wait() == 137
-        assert ("grace period over" in w.stderr) == expect_warning
+        assert ("grace period of 0.2 s over" in w.stderr) == expect_warning
 
 
 def test_every_stderr_line_is_json_in_json_mode(pid1, accounts):
