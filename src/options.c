@@ -300,7 +300,7 @@ const struct option_row option_rows[] = {
     {"grace", 't', OPTION_VALUE, true, "SECONDS",
      "deadline after a stop request (see --stop-signal), then\nSIGKILL; set it below the "
      "engine's stop timeout. Default:\nnone for COMMAND, 5 for what is left after COMMAND\n"
-     "exits (decimals allowed)",
+     "exits (0 to 31536000, decimals allowed)",
      on_grace, NULL},
     {"stop-signal", 0, OPTION_VALUE, true, "SIGNAL",
      "the signal that asks to stop (the image's STOPSIGNAL;\ndefault TERM); what is left "
@@ -336,7 +336,8 @@ static const char help_head[] =
     "zombie, stop what is left in order, and exit with COMMAND's exit status.\n"
     "\n"
     "Options (each also read from WARDEN_<NAME>, e.g. WARDEN_GRACE=5; the command\n"
-    "line wins; lists in the environment are comma-separated):\n";
+    "line wins; lists in the environment are comma-separated; any other WARDEN_*\n"
+    "name is an error):\n";
 
 static const char help_tail[] =
     "\n"
