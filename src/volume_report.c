@@ -52,9 +52,9 @@ int report_failed(struct walker *w, const char *name, const char *what, int err)
     if (!job->opts->best_effort) {
         report_stop(job, path, "--chown: unable to %s '%s': %s%s", what, path, strerror(err),
                     err == EPERM || err == EACCES
-                        ? " (changing owners takes root or CAP_CHOWN, and a file system that "
-                          "allows it, unlike NFS with root squashed): fix that entry, or pass "
-                          "--chown-best-effort to go on past such entries"
+                        ? " (changing an owner takes CAP_CHOWN, on a file system that allows "
+                          "it: not NFS with root squashed): give warden CAP_CHOWN, change that "
+                          "entry by hand, or pass --chown-best-effort to go on past such entries"
                         : "");
         return -1;
     }

@@ -58,7 +58,7 @@ static int tini_value(struct config *cfg, int opt, const char *value)
     if (opt == 'p') {
         cfg->pdeathsig = signal_from_name(value);
         if (cfg->pdeathsig <= 0 || cfg->pdeathsig >= WARDEN_NSIG) {
-            log_error("-p: unknown signal '%s'", value);
+            log_error("-p: unknown signal '%s': give a signal name, like SIGKILL", value);
             return -1;
         }
         return 0;

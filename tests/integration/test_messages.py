@@ -40,6 +40,10 @@ def place():
     os.mkdir(os.path.join(base, "vol"))
     os.symlink("vol", os.path.join(base, "link"))
     open(os.path.join(base, "file"), "w").close()
+    # Its top already belongs to app (1000:1000), the file in it to root.
+    os.mkdir(os.path.join(base, "own"))
+    os.chown(os.path.join(base, "own"), 1000, 1000)
+    open(os.path.join(base, "own", "f"), "w").close()
     yield base
     shutil.rmtree(base)
 
@@ -186,6 +190,11 @@ CASES = [
      "--chown {p}/../x: '.' and '..' are not allowed in the path: give it without them"),
     ("chown-under-file", ["--user", "app", "--chown", "{p}/file/x", "true"], {}, [], 125,
      "error", "--chown {p}/file/x: unable to open 'file': Not a directory"),
+    ("chown-walk-eperm", ["--user", "app", "--chown", "{p}/own", "true"], {}, without("chown"),
+     125, "error", "--chown: unable to change the owner of '{p}/own/f': Operation not permitted "
+     "(changing an owner takes CAP_CHOWN, on a file system that allows it: not NFS with root "
+     "squashed): give warden CAP_CHOWN, change that entry by hand, or pass --chown-best-effort "
+     "to go on past such entries"),
     # The program.
     ("not-found", ["no-such-program-21"], {}, [], 127, "error",
      "unable to run 'no-such-program-21': No such file or directory"),
@@ -286,3 +295,51 @@ def test_kill_message_as_tini():
     assert err.splitlines() == [
         "warden: warning: grace period of 5 s over (warden's fixed deadline for what the "
         f"program leaves behind): killing 1 leftover process {KILLED}"]
+
+
+def test_chown_best_effort_warnings(accounts, place):
+    # Without CAP_CHOWN, --chown-best-effort goes on: one warning for the entry, one for the
+    # top left as it was.
+    for json_format in (False, True):
+        status, out, err = run(["--user", "app", "--chown-best-effort", "--chown",
+                                f"{place}/own", "true"], pid1=False, env=log_env(json_format),
+                               accounts=accounts, inner=without("chown"))
+        assert (status, out) == (0, ""), err
+        expected = [
+            f"--chown: unable to change the owner of '{place}/own/f': Operation not permitted "
+            "(continuing: --chown-best-effort)",
+            f"--chown {place}/own: the top directory is left as it was, since 1 entry failed: "
+            "the next start walks the volume again"]
+        lines = err.splitlines()
+        if json_format:
+            records = [json.loads(line) for line in lines]
+            assert [(r["level"], r["message"]) for r in records] == [("warn", m) for m in expected]
+            assert records[0]["path"] == f"{place}/own/f"
+        else:
+            assert lines == [f"warden: warning: {m}" for m in expected]
+
+
+# The personalities keep their tools' exit codes and forms (no JSON: the tools have none);
+# the wording, and the fix, are warden's.
+PERSONA_CASES = [
+    ("gosu-unknown-user", ["--personality", "gosu", "nosuch", "true"], [], 1,
+     "warden: gosu: nosuch: unknown user 'nosuch' (not in /etc/passwd, not a number): add it "
+     "to the image (useradd) or give its number"),
+    ("gosu-not-root", ["--personality", "gosu", "web", "true"], as_user(1000, 1000), 1,
+     "warden: gosu: failed switching to 'web': operation not permitted: it runs as uid 1000, "
+     "not root, so it can only run commands as that user; start it as root"),
+    ("su-exec-spec", ["--personality", "su-exec", "app:", "true"], [], 1,
+     "warden: su-exec: app:: 'app:' is not USER[:GROUP]: give a name or number, as in app or "
+     "1000:1000"),
+    ("tini-signal", ["--personality", "tini", "-p", "NOPE", "true"], [], 1,
+     "warden: -p: unknown signal 'NOPE': give a signal name, like SIGKILL"),
+    ("tini-exit-code", ["--personality", "tini", "-e", "300", "true"], [], 1,
+     "warden: -e: '300' is not an exit code from 0 to 255"),
+]
+
+
+@pytest.mark.parametrize("case", PERSONA_CASES, ids=ids)
+def test_personality_message(case, accounts):
+    _, args, inner, code, line = case
+    status, out, err = run(args, pid1=False, env=log_env(False), accounts=accounts, inner=inner)
+    assert (status, out, err.splitlines()) == (code, "", [line])
