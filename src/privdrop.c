@@ -106,8 +106,9 @@ int privdrop_switch(const struct identity *id, const struct cap_plan *plan)
         log_error("privilege drop could not be verified: %s", why);
         return -1;
     }
-    log_info("now running as uid %u gid %u with %zu supplementary group(s)%s", id->uid, id->gid,
-             id->group_count, plan->harden && !to_root ? ", no_new_privs, empty bounding set" : "");
+    log_info("now running as uid %u gid %u with %zu supplementary group%s%s", id->uid, id->gid,
+             id->group_count, id->group_count == 1 ? "" : "s",
+             plan->harden && !to_root ? ", no_new_privs, empty bounding set" : "");
     return 0;
 }
 

@@ -43,7 +43,9 @@ int supervise_prepare(const struct config *cfg, pid_t self, pid_t original_paren
                  "not reaped here (-s or TINI_SUBREAPER adopts them)");
     } else if (self != 1) {
         if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
-            log_error("unable to become a child subreaper: %s", strerror(errno));
+            log_error("unable to become a child subreaper: %s: make warden the container's PID 1 "
+                      "(its ENTRYPOINT), where it needs none",
+                      strerror(errno));
             return -1;
         }
         log_info("not PID 1 (pid %ld): registered as child subreaper", (long)self);

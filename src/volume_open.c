@@ -91,7 +91,7 @@ int volume_open(const char *path, uid_t uid, gid_t gid, bool *is_dir)
         size_t len = strcspn(p, "/");
         char part[256];
         if (len >= sizeof(part)) {
-            log_error("--chown %s: a path component is too long", path);
+            log_error("--chown %s: a path component is too long: give the real path", path);
             close(fd);
             return -1;
         }

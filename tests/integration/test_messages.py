@@ -2,6 +2,7 @@
 one is checked here word for word, in the text and the JSON log format."""
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -197,7 +198,14 @@ CASES = [
      "to go on past such entries"),
     # The program.
     ("not-found", ["no-such-program-21"], {}, [], 127, "error",
-     "unable to run 'no-such-program-21': No such file or directory"),
+     "unable to run 'no-such-program-21': No such file or directory (check the name, or give "
+     "its path; PATH is searched)"),
+    ("not-found-path", ["{p}/no-such-program"], {}, [], 127, "error",
+     "unable to run '{p}/no-such-program': No such file or directory (check the path, and for "
+     "a script its #! line)"),
+    ("not-executable", ["{p}/file"], {}, [], 126, "error",
+     "unable to run '{p}/file': Permission denied (make it executable for the user it runs as: "
+     "chmod +x; a script needs #!)"),
 ]
 
 
@@ -343,3 +351,49 @@ def test_personality_message(case, accounts):
     _, args, inner, code, line = case
     status, out, err = run(args, pid1=False, env=log_env(False), accounts=accounts, inner=inner)
     assert (status, out, err.splitlines()) == (code, "", [line])
+
+
+# What -v says along the way: status, not advice, but checked word for word all the same.
+@pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
+@pytest.mark.parametrize("args,inner,lines", [
+    (["-v", "--remap-exit", "3:0", "sh", "-c", "exit 3"], [],
+     ["started 'sh' as pid {pid}", "main program (pid {pid}) ended with status 3",
+      "exit status 3 remapped to 0"]),
+    (["-v", "--user", "app", "true"], [],
+     ["now running as uid 1000 gid 1000 with 3 supplementary groups, no_new_privs, empty "
+      "bounding set", "started 'true' as pid {pid}",
+      "main program (pid {pid}) ended with status 0"]),
+    (["-v", "--user", "app", "true"], as_user(1000, 1000),
+     ["already running as uid 1000 gid 1000: nothing to switch", "started 'true' as pid {pid}",
+      "main program (pid {pid}) ended with status 0"]),
+], ids=["remap", "switch", "already"])
+def test_verbose_lines(json_format, accounts, args, inner, lines):
+    status, out, err = run(args, pid1=True, env=log_env(json_format), accounts=accounts,
+                           inner=inner)
+    assert (status, out) == (0, ""), err
+    # The program's pid: 2, or more when the account set-up forked first.
+    pid = re.search(r"started '[a-z]+' as pid ([0-9]+)", err).group(1)
+    lines = [line.replace("{pid}", pid) for line in lines]
+    if json_format:
+        records = [json.loads(line) for line in err.splitlines()]
+        assert [(r["level"], r["message"]) for r in records] == [("info", m) for m in lines]
+    else:
+        assert err.splitlines() == [f"warden: {m}" for m in lines]
+
+
+@pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
+def test_setuid_install_message(json_format, tmp_path):
+    copy = tmp_path / "warden"
+    shutil.copy(os.environ["TESTED_WARDEN"], copy)
+    os.chmod(tmp_path, 0o755)
+    os.chmod(copy, 0o4755)
+    result = subprocess.run([*as_user(1000, 1000), str(copy), "true"], capture_output=True,
+                            text=True, env=log_env(json_format))
+    message = ("refusing to run: warden is installed setuid, setgid or with file capabilities; "
+               "install it as an ordinary executable")
+    assert result.returncode == 125
+    line = result.stderr.strip()
+    if json_format:
+        assert (json.loads(line)["level"], json.loads(line)["message"]) == ("error", message)
+    else:
+        assert line == f"warden: {message}"
