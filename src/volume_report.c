@@ -44,6 +44,22 @@ void report_stop(struct volume_job *job, const char *path, const char *fmt, ...)
                message);
 }
 
+/* EPERM on a change: the capability it takes, or a file system that refuses it. */
+static const char *refused_hint(const char *what, int err)
+{
+    if (err != EPERM)
+        return "";
+    if (strcmp(what, "change the owner of") == 0)
+        return " (changing an owner takes CAP_CHOWN, on a file system that allows it: not NFS "
+               "with root squashed): give warden CAP_CHOWN, change that entry by hand, or pass "
+               "--chown-best-effort to go on past such entries";
+    if (strcmp(what, "change the mode of") == 0)
+        return " (changing the mode of another user's file takes CAP_FOWNER): give warden "
+               "CAP_FOWNER, change that entry by hand, or pass --chown-best-effort to go on past "
+               "such entries";
+    return "";
+}
+
 int report_failed(struct walker *w, const char *name, const char *what, int err)
 {
     char path[4096];
@@ -51,11 +67,7 @@ int report_failed(struct walker *w, const char *name, const char *what, int err)
     entry_path(w, name, path, sizeof(path));
     if (!job->opts->best_effort) {
         report_stop(job, path, "--chown: unable to %s '%s': %s%s", what, path, strerror(err),
-                    err == EPERM || err == EACCES
-                        ? " (changing an owner takes CAP_CHOWN, on a file system that allows "
-                          "it: not NFS with root squashed): give warden CAP_CHOWN, change that "
-                          "entry by hand, or pass --chown-best-effort to go on past such entries"
-                        : "");
+                    refused_hint(what, err));
         return -1;
     }
     w->stats.failed++;

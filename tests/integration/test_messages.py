@@ -45,6 +45,11 @@ def place():
     os.mkdir(os.path.join(base, "own"))
     os.chown(os.path.join(base, "own"), 1000, 1000)
     open(os.path.join(base, "own", "f"), "w").close()
+    # A file of app's, mode 0644.
+    os.mkdir(os.path.join(base, "modes"))
+    open(os.path.join(base, "modes", "f"), "w").close()
+    os.chmod(os.path.join(base, "modes", "f"), 0o644)
+    os.chown(os.path.join(base, "modes", "f"), 1000, 1000)
     yield base
     shutil.rmtree(base)
 
@@ -196,6 +201,11 @@ CASES = [
      "(changing an owner takes CAP_CHOWN, on a file system that allows it: not NFS with root "
      "squashed): give warden CAP_CHOWN, change that entry by hand, or pass --chown-best-effort "
      "to go on past such entries"),
+    ("chmod-walk-eperm", ["--chown-to", "app:app", "--chmod", "o+w", "--chown", "{p}/modes",
+                          "true"], {}, without("fowner"), 125, "error",
+     "--chown: unable to change the mode of '{p}/modes/f': Operation not permitted (changing "
+     "the mode of another user's file takes CAP_FOWNER): give warden CAP_FOWNER, change that "
+     "entry by hand, or pass --chown-best-effort to go on past such entries"),
     # The program.
     ("not-found", ["no-such-program-21"], {}, [], 127, "error",
      "unable to run 'no-such-program-21': No such file or directory (check the name, or give "
