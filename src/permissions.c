@@ -9,12 +9,14 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "caps.h"
 #include "log.h"
+#include "procfile.h"
 #include "volume_owner.h"
 #include "volumes.h"
 
@@ -60,6 +62,52 @@ static int check_not_root(const struct config *cfg, const struct identity *user,
                   "the program: start the container as root and let warden switch to --user, "
                   "or leave --cap out",
                   cap_upper(cfg->caps.kept[i], name, sizeof(name)), euid);
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether id has a line of /proc/self/uid_map or gid_map ("inside outside count"): in a
+ * rootless engine's user namespace only part of the ids exist. Unreadable: assumed. */
+static bool id_mapped(const char *map, unsigned long id)
+{
+    char buf[4096];
+    if (procfile_read(AT_FDCWD, map, buf, sizeof(buf)) < 0)
+        return true;
+    for (char *line = buf; *line;) {
+        char *end;
+        unsigned long inside = strtoul(line, &end, 10);
+        strtoul(end, &end, 10);
+        unsigned long count = strtoul(end, &end, 10);
+        if (end == line)
+            break;
+        if (id >= inside && id - inside < count)
+            return true;
+        line = end + strspn(end, " \n");
+    }
+    return false;
+}
+
+/* A user namespace decides which ids exist, and whether setgroups(2) may be called at all
+ * (an unprivileged "unshare -r" writes deny to /proc/self/setgroups). */
+static int check_namespace(const struct config *cfg, const struct identity *user)
+{
+    char setgroups[16] = "";
+    bool uid_ok = id_mapped("/proc/self/uid_map", user->uid);
+    if (!uid_ok || !id_mapped("/proc/self/gid_map", user->gid)) {
+        log_error("--user %s: %s %u does not exist in this user namespace (a rootless engine "
+                  "maps only some ids): pick one inside /proc/self/%s, or map more ids to the "
+                  "container (podman run --uidmap/--gidmap, /etc/subuid and /etc/subgid)",
+                  cfg->user, uid_ok ? "gid" : "uid", uid_ok ? user->gid : user->uid,
+                  uid_ok ? "gid_map" : "uid_map");
+        return -1;
+    }
+    if (procfile_read(AT_FDCWD, "/proc/self/setgroups", setgroups, sizeof(setgroups)) > 0 &&
+        strncmp(setgroups, "deny", 4) == 0) {
+        log_error("--user %s: this user namespace forbids setting groups (/proc/self/setgroups "
+                  "says deny), which switching users needs: start warden in one made by a "
+                  "container engine, or by unshare --map-users/--map-groups, or leave --user out",
+                  cfg->user);
         return -1;
     }
     return 0;
@@ -174,8 +222,10 @@ int permissions_check(const struct config *cfg, const struct identity *user)
         log_error("%s", why);
         return -1;
     }
-    if (cfg->user &&
-        (geteuid() != 0 ? check_not_root(cfg, user, &sets) : check_root(cfg, user, &sets)) != 0)
+    if (cfg->user && geteuid() != 0 && check_not_root(cfg, user, &sets) != 0)
+        return -1;
+    if (cfg->user && geteuid() == 0 &&
+        (check_namespace(cfg, user) != 0 || check_root(cfg, user, &sets) != 0))
         return -1;
     return check_chown(cfg, user, &sets);
 }

@@ -10,7 +10,8 @@ import tempfile
 
 import pytest
 
-from harness import WT, Warden, run
+from harness import WARDEN, WT, Warden, run
+from test_volumes import in_partial_userns
 
 APP = "start the container as root (no docker run --user, no runAsUser) and let warden switch"
 SEE = "(see warden --help)"
@@ -407,3 +408,28 @@ def test_setuid_install_message(json_format, tmp_path):
         assert (json.loads(line)["level"], json.loads(line)["message"]) == ("error", message)
     else:
         assert line == f"warden: {message}"
+
+
+@pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
+def test_user_namespace_messages(json_format):
+    fmt = ["--log-format", "json"] if json_format else []
+    # A rootless engine's map (65536 ids): 70000 does not exist inside.
+    code, out, err = in_partial_userns([WARDEN, *fmt, "--user", "70000:70000", "true"])
+    unmapped = ("--user 70000:70000: uid 70000 does not exist in this user namespace (a "
+                "rootless engine maps only some ids): pick one inside /proc/self/uid_map, or "
+                "map more ids to the container (podman run --uidmap/--gidmap, /etc/subuid and "
+                "/etc/subgid)")
+    # unshare -r: one id, and setgroups denied.
+    result = subprocess.run(["unshare", "--user", "--map-root-user", WARDEN, *fmt, "--user",
+                             "0:0", "true"], capture_output=True, text=True, timeout=60)
+    denied = ("--user 0:0: this user namespace forbids setting groups (/proc/self/setgroups "
+              "says deny), which switching users needs: start warden in one made by a container "
+              "engine, or by unshare --map-users/--map-groups, or leave --user out")
+    for (status, stderr), message in (((code, err), unmapped),
+                                      ((result.returncode, result.stderr), denied)):
+        assert status == 125
+        line = stderr.strip()
+        if json_format:
+            assert (json.loads(line)["level"], json.loads(line)["message"]) == ("error", message)
+        else:
+            assert line == f"warden: {message}"
