@@ -59,13 +59,13 @@ enum cli_result catatonit_parse(int argc, char **argv, char **envp, struct confi
             printf("tini version 0.1.7_catatonit\n");
             return CLI_DONE;
         default:
-            fprintf(stderr, "catatonit: invalid option '%s'\n", argv[optind - 1]);
+            fprintf(stderr, "catatonit: unknown option '%s'\n", argv[optind - 1]);
             catatonit_usage(stderr);
             return CLI_ERROR;
         }
     }
     if (!cfg->rules.pause && optind >= argc) {
-        fprintf(stderr, "catatonit: missing program name\n");
+        fprintf(stderr, "catatonit: no program given: name one, or pass -P to pause without\n");
         catatonit_usage(stderr);
         return CLI_ERROR;
     }

@@ -345,8 +345,8 @@ PERSONA_CASES = [
      "warden: gosu: nosuch: unknown user 'nosuch' (not in /etc/passwd, not a number): add it "
      "to the image (useradd) or give its number"),
     ("gosu-not-root", ["--personality", "gosu", "web", "true"], as_user(1000, 1000), 1,
-     "warden: gosu: failed switching to 'web': operation not permitted: it runs as uid 1000, "
-     "not root, so it can only run commands as that user; start it as root"),
+     "warden: gosu: cannot switch to 'web': it runs as uid 1000, not root, so it can only run "
+     "commands as that user; start it as root"),
     ("su-exec-spec", ["--personality", "su-exec", "app:", "true"], [], 1,
      "warden: su-exec: app:: 'app:' is not USER[:GROUP]: give a name or number, as in app or "
      "1000:1000"),
@@ -354,6 +354,18 @@ PERSONA_CASES = [
      "warden: -p: unknown signal 'NOPE': give a signal name, like SIGKILL"),
     ("tini-exit-code", ["--personality", "tini", "-e", "300", "true"], [], 1,
      "warden: -e: '300' is not an exit code from 0 to 255"),
+    ("dumb-init-rewrite", ["--personality", "dumb-init", "-r", "15:99", "true"], [], 1,
+     "dumb-init: -r '15:99': give FROM:TO as signal numbers, FROM 1 to 31 and TO 0 to 31 (0 "
+     "drops it), as in -r 15:3; repeatable (see dumb-init --help)"),
+    ("dumb-init-no-program", ["--personality", "dumb-init"], [], 1,
+     "dumb-init: no program given: dumb-init [OPTIONS] PROGRAM [ARGS...] (see dumb-init --help)"),
+    # These two print the usage after the line, as the tools do.
+    ("dumb-init-option", ["--personality", "dumb-init", "-Z", "true"], [], 1,
+     "dumb-init: unknown option '-Z'"),
+    ("catatonit-option", ["--personality", "catatonit", "-Z", "true"], [], 1,
+     "catatonit: unknown option '-Z'"),
+    ("catatonit-no-program", ["--personality", "catatonit"], [], 1,
+     "catatonit: no program given: name one, or pass -P to pause without"),
 ]
 
 
@@ -361,7 +373,10 @@ PERSONA_CASES = [
 def test_personality_message(case, accounts):
     _, args, inner, code, line = case
     status, out, err = run(args, pid1=False, env=log_env(False), accounts=accounts, inner=inner)
-    assert (status, out, err.splitlines()) == (code, "", [line])
+    lines = err.splitlines()
+    assert (status, out, lines[0]) == (code, "", line)
+    # Then nothing, or the tool's usage (which names its options).
+    assert len(lines) == 1 or (lines[1].lower().startswith("usage:") and "-h" in err), err
 
 
 # What -v says along the way: status, not advice, but checked word for word all the same.
