@@ -448,3 +448,14 @@ def test_user_namespace_messages(json_format):
             assert (json.loads(line)["level"], json.loads(line)["message"]) == ("error", message)
         else:
             assert line == f"warden: {message}"
+
+
+def test_not_root_with_the_capability_in_ambient_runs(accounts):
+    # What worked before the permission step still does: a non-root warden whose ambient set
+    # already holds the capability hands it on (the program inherits it anyway).
+    inner = [*as_user(1000, 1000), "--inh-caps=+net_bind_service",
+             "--ambient-caps=+net_bind_service"]
+    status, out, err = run(["--user", "app", "--cap", "NET_BIND_SERVICE", "sh", "-c",
+                            "grep CapAmb /proc/self/status"], pid1=False, env=log_env(False),
+                           accounts=accounts, inner=inner)
+    assert (status, out, err) == (0, "CapAmb:\t0000000000000400\n", "")
