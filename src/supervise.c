@@ -193,7 +193,8 @@ static void stop_leftovers(struct supervision *s)
     if (s->is_pid1 && !s->group_got_stop)
         log_info("main program ended: sent SIG%s to every remaining process", name);
     else
-        log_info("main program ended: sent SIG%s to %d leftover process(es)", name, count);
+        log_info("main program ended: sent SIG%s to %d leftover process%s", name, count,
+                 count == 1 ? "" : "es");
     arm_deadline(s, "leftovers", config_leftover_grace_ns(s->cfg));
 }
 

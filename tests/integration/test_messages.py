@@ -459,3 +459,73 @@ def test_not_root_with_the_capability_in_ambient_runs(accounts):
                             "grep CapAmb /proc/self/status"], pid1=False, env=log_env(False),
                            accounts=accounts, inner=inner)
     assert (status, out, err) == (0, "CapAmb:\t0000000000000400\n", "")
+
+
+TERM = str(int(signal.SIGTERM))
+STOPS = {
+    "grace": (["--grace", "0.3", WT, "ignore", TERM], 137, [
+        ("info", f"started '{WT}' as pid 2"),
+        ("info", "forwarded SIGTERM as SIGTERM to pid 2"),
+        ("info", "stop requested: grace period of 0.300 s started"),
+        ("warn", "grace period of 0.3 s over (set by --grace or WARDEN_GRACE): killing the "
+                 "program (pid 2) and 0 other processes with SIGKILL"),
+        ("info", "main program (pid 2) ended with status 137")]),
+    "no-grace": ([WT, "signals", "TERM", "3"], 3, [
+        ("info", f"started '{WT}' as pid 2"),
+        ("info", "forwarded SIGTERM as SIGTERM to pid 2"),
+        ("info", "stop requested: no --grace, waiting for the program as long as it takes"),
+        ("info", "main program (pid 2) ended with status 3")]),
+    # WINCH (28) after TERM (15): both pending, the kernel hands over the lower one first.
+    "dropped": (["--rewrite", "TERM:none", "--rewrite", "WINCH:TERM", WT, "signals", "TERM", "3"],
+                3, [
+        ("info", f"started '{WT}' as pid 2"),
+        ("info", "received SIGTERM: dropped (--rewrite)"),
+        ("info", "forwarded SIGWINCH as SIGTERM to pid 2"),
+        ("info", "main program (pid 2) ended with status 3")]),
+}
+
+
+@pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
+@pytest.mark.parametrize("case", sorted(STOPS))
+def test_verbose_stop_lines(json_format, case):
+    args, code, expected = STOPS[case]
+    w = Warden(["-v", *args], pid1=True, env=log_env(json_format))
+    w.readline()
+    w.send(signal.SIGTERM)
+    if case == "dropped":
+        w.send(signal.SIGWINCH)
+    assert w.wait(timeout=30) == code
+    if json_format:
+        records = [json.loads(line) for line in w.stderr.splitlines()]
+        assert [(r["level"], r["message"]) for r in records] == expected
+    else:
+        prefix = {"info": "warden: ", "warn": "warden: warning: "}
+        assert w.stderr.splitlines() == [prefix[level] + m for level, m in expected]
+
+
+@pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
+@pytest.mark.parametrize("pid1", [True, False], ids=["pid1", "child"])
+def test_verbose_leftover_lines(json_format, pid1):
+    script = f"{WT} ignore {TERM} & read line; exit 4"
+    w = Warden(["-v", "sh", "-c", script], pid1=pid1, stdin=subprocess.PIPE,
+               env=log_env(json_format, WARDEN_GRACE="0.3"))
+    w.readline()
+    w.proc.stdin.close()
+    assert w.wait(timeout=30) == 4
+    if json_format:
+        got = [(r["level"], r["message"]) for r in map(json.loads, w.stderr.splitlines())]
+    else:
+        got = [("warn", line[17:]) if line.startswith("warden: warning: ") else
+               ("info", line[8:]) for line in w.stderr.splitlines()]
+    program = re.search(r"started 'sh' as pid ([0-9]+)", w.stderr).group(1)
+    first = [("info", f"started 'sh' as pid {program}"),
+             ("info", f"main program (pid {program}) ended with status 4")]
+    if pid1:
+        assert program == "2"
+        first += [("info", "main program ended: sent SIGTERM to every remaining process")]
+    else:
+        first = [("info", f"not PID 1 (pid {w.pid}): registered as child subreaper"), *first,
+                 ("info", "main program ended: sent SIGTERM to 1 leftover process")]
+    assert got == [*first, ("info", "leftovers: grace period of 0.300 s started"),
+                   ("warn", "grace period of 0.3 s over (set by --grace or WARDEN_GRACE): "
+                    "killing 1 leftover process with SIGKILL")]
