@@ -149,7 +149,8 @@ void report_done(struct volume_job *job, const struct volume_stats *stats)
     const char *path = job->root_path;
     uint64_t elapsed_ns = clock_elapsed_ns(&job->started);
     if (job->warnings > WARNINGS_SHOWN)
-        log_warn("--chown %s: %lu more warnings not shown", path, job->warnings - WARNINGS_SHOWN);
+        log_warn("--chown %s: %lu more warning%s not shown", path, job->warnings - WARNINGS_SHOWN,
+                 job->warnings - WARNINGS_SHOWN == 1 ? "" : "s");
     log_fields(LOG_LEVEL_INFO,
                (struct log_field[]){
                    LOG_STR("path", path), LOG_NUM("checked", stats->checked),

@@ -529,3 +529,46 @@ def test_verbose_leftover_lines(json_format, pid1):
     assert got == [*first, ("info", "leftovers: grace period of 0.300 s started"),
                    ("warn", "grace period of 0.3 s over (set by --grace or WARDEN_GRACE): "
                     "killing 1 leftover process with SIGKILL")]
+
+
+def volume_lines(err, json_format):
+    """(level, message) of every line, times replaced by T."""
+    if json_format:
+        got = [(r["level"], r["message"]) for r in map(json.loads, err.splitlines())]
+    else:
+        got = [("warn", line[17:]) if line.startswith("warden: warning: ") else
+               ("info", line[8:]) for line in err.splitlines()]
+    return [(level, re.sub(r"in [0-9.]+ s$", "in T s", m)) for level, m in got]
+
+
+@pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
+def test_volume_lines(json_format, accounts, tmp_path):
+    vol = tmp_path / "vol"
+    vol.mkdir()
+    for i in range(11):
+        (tmp_path / f"outside{i}").write_text("x")
+        os.link(tmp_path / f"outside{i}", vol / f"f{i}")
+    new = vol / "new" / "sub"
+    args = ["-v", "--chown-policy", "root-mismatch", "--user", "app", "--chown", str(vol),
+            "--chown", str(new), "true"]
+    status, _, err = run(args, pid1=False, env=log_env(json_format), accounts=accounts)
+    assert status == 0, err
+    lines = [line for line in volume_lines(err, json_format) if "--chown" in line[1]]
+    left = " alone: regular file with more than one hard link (it may be a file from outside " \
+           "the volume): change it by hand if it belongs to the volume"
+    skipped = sorted(line for line in lines if line[1].endswith(left))
+    assert len(skipped) == 10 and all(re.fullmatch(f"--chown: left '{vol}/f[0-9]+'{re.escape(left)}",
+                                                   m) for _, m in skipped), skipped
+    assert [line for line in lines if line not in skipped] == [
+        ("warn", f"--chown {vol}: 1 more warning not shown"),
+        ("info", f"--chown {vol}: 12 entries checked, 1 changed, 11 skipped, 0 failed in T s"),
+        ("info", f"--chown {new}: created 'new'"),
+        ("info", f"--chown {new}: created 'sub'"),
+        ("info", f"--chown {new}: the top is as asked already: not walked (--chown-policy "
+         "root-mismatch) in T s")]
+    # Again: both tops are as asked now.
+    status, _, err = run(args, pid1=False, env=log_env(json_format), accounts=accounts)
+    assert status == 0, err
+    assert [line for line in volume_lines(err, json_format) if "--chown" in line[1]] == [
+        ("info", f"--chown {path}: the top is as asked already: not walked (--chown-policy "
+         "root-mismatch) in T s") for path in (vol, new)]
