@@ -194,9 +194,9 @@ static int load_one(const char *name, const char *directory, char *buf)
     ref.path = getenv(ref.file_var);
     if (!ref.path || !*ref.path)
         return refuse(&ref,
-                      "%s is %s; set it to the path of the file that holds %s (a compose or "
-                      "Kubernetes secret, e.g. /run/secrets/%s)",
-                      ref.file_var, ref.path ? "empty" : "not set", name, name);
+                      "%s is %s; set it to the path of the file holding %s (where the secret "
+                      "is mounted, e.g. under /run/secrets)",
+                      ref.file_var, ref.path ? "empty" : "not set", name);
     /* As the images' file_env: an empty NAME counts as unset. */
     const char *direct = getenv(name);
     if (direct && *direct)
