@@ -171,7 +171,7 @@ static int read_secret(const struct secret_ref *ref, char *buf, size_t *len)
         return -1;
     switch (secret_check(buf, *len)) {
     case SECRET_TOO_BIG:
-        return refuse(ref, "%s=%s is larger than %u KiB; a secret file holds the value alone",
+        return refuse(ref, "%s=%s is larger than %zu KiB; a secret file holds the value alone",
                       ref->file_var, ref->path, SECRET_MAX_BYTES / 1024);
     case SECRET_HAS_NUL:
         return refuse(ref,

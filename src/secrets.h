@@ -11,7 +11,7 @@
 /* A single environment string may not exceed 128 KiB (the kernel's MAX_ARG_STRLEN), and
  * all of them share about a quarter of the stack limit: half of the former leaves room
  * for several secrets, and far more than a password, a token or a PEM key needs. */
-#define SECRET_MAX_BYTES (64u * 1024u)
+#define SECRET_MAX_BYTES ((size_t)64 * 1024)
 
 enum secret_problem { SECRET_OK, SECRET_TOO_BIG, SECRET_HAS_NUL };
 
