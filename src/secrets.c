@@ -52,7 +52,7 @@ size_t secret_directory_length(const char *spec)
     /* The root directory alone would take every NAME_FILE: no directory, no safety. */
     if (len < 4 || spec[0] != '/' || strcmp(spec + len - 2, "/*") != 0)
         return 0;
-    if (memchr(spec, '*', len - 1))
+    if (memchr(spec, '*', len - 1) || len - 2 >= PATH_MAX)
         return 0;
     return len - 2;
 }
@@ -246,8 +246,6 @@ static int load_directory(const char *spec, char *buf)
 {
     char dir[PATH_MAX], name[NAME_MAX_LEN + 1];
     size_t dir_len = secret_directory_length(spec);
-    if (dir_len >= sizeof(dir))
-        return -1; /* refused while parsing */
     memcpy(dir, spec, dir_len);
     dir[dir_len] = '\0';
     while (next_in_directory(dir, dir_len, name, sizeof(name)))

@@ -1,5 +1,6 @@
 /* --secret-env's pure parts (the value's checks, the trailing newline, the names and the
  * DIR-star form) and the values --secret-env and --umask take on the command line. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,13 @@ START_TEST(directory_form_needs_a_directory)
                          "/run/secrets*"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         ck_assert_msg(secret_directory_length(bad[i]) == 0, "accepted '%s'", bad[i]);
+    static char longest[PATH_MAX + 3];
+    memset(longest, 'd', sizeof(longest) - 1);
+    longest[0] = '/';
+    memcpy(longest + PATH_MAX - 1, "/*", 3);
+    ck_assert_uint_eq(secret_directory_length(longest), PATH_MAX - 1);
+    memcpy(longest + PATH_MAX - 1, "d/*", 4);
+    ck_assert_uint_eq(secret_directory_length(longest), 0);
 }
 END_TEST
 
