@@ -63,13 +63,13 @@ struct config {
     bool process_group;
     int pdeathsig; /* 0: none */
 
-    const char *required_env[CONFIG_LIST_MAX];
-    size_t required_env_count;
-
     const char *secret_env[CONFIG_LIST_MAX]; /* NAME, or DIR-star (every NAME_FILE in DIR) */
     size_t secret_env_count;
     unsigned umask; /* the program's; meaningful when umask_given */
     bool umask_given;
+
+    const char *required_env[CONFIG_LIST_MAX];
+    size_t required_env_count;
 
     /* Only config.c reads or writes these: 0 is "unchanged", anything else the value + 1,
      * so that zero-filled tables need no set-up. Use the setters and readers below. */

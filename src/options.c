@@ -8,8 +8,8 @@
 #include <strings.h>
 
 #include "parse.h"
-#include "secrets.h"
 #include "signames.h"
+#include "secrets.h"
 #include "volume_mode.h"
 #include "volumes.h"
 
@@ -338,9 +338,6 @@ const struct option_row option_rows[] = {
      config_clear_exit_remaps},
     {"pdeathsig", 'p', OPTION_VALUE, true, "SIGNAL",
      "when not PID 1: act on SIGNAL when warden's parent dies", on_pdeathsig, NULL},
-    {"require-env", 0, OPTION_LIST, true, "NAME",
-     "exit 125 unless NAME is set and not empty, naming\nevery missing one (repeatable)",
-     on_require_env, reset_require_env},
     {"secret-env", 0, OPTION_LIST, true, "NAME",
      "as root, before dropping it: set NAME to the contents of\nthe file that NAME_FILE names "
      "(one trailing newline\nremoved) and remove NAME_FILE; DIR/* takes every\nNAME_FILE "
@@ -349,6 +346,9 @@ const struct option_row option_rows[] = {
     {"umask", 0, OPTION_VALUE, true, "MASK",
      "COMMAND's umask, octal (e.g. 0002 for group-shared\nfiles); default: warden's own", on_umask,
      NULL},
+    {"require-env", 0, OPTION_LIST, true, "NAME",
+     "exit 125 unless NAME is set and not empty, naming\nevery missing one (repeatable)",
+     on_require_env, reset_require_env},
     {"log-format", 0, OPTION_VALUE, true, "FORMAT",
      "text (default) or json: one JSON object per line", on_log_format, NULL},
     {"verbose", 'v', OPTION_COUNT, true, NULL, "say what warden does (repeat for more)", on_verbose,

@@ -162,6 +162,13 @@ static int read_secret(const struct secret_ref *ref, char *buf, size_t *len)
     do
         fd = open(ref->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     while (fd < 0 && errno == EINTR);
+    /* Refused as root: a root-squashing or MAC-labelled mount; refused as anyone else:
+     * warden was started as that user (runAsUser), and the file must be readable by it. */
+    if (fd < 0 && errno == EACCES)
+        return refuse(ref,
+                      "unable to open %s=%s: %s (warden runs as uid %ld); make the file "
+                      "readable by that user, or start warden as root",
+                      ref->file_var, ref->path, strerror(errno), (long)geteuid());
     if (fd < 0)
         return refuse(ref, "unable to open %s=%s: %s; mount the secret there or correct %s",
                       ref->file_var, ref->path, strerror(errno), ref->file_var);

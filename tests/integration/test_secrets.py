@@ -170,6 +170,19 @@ def refused(secrets, case):
     raise AssertionError(case)
 
 
+def assert_refused(code, out, err, logging, message):
+    """Exit 125, nothing on stdout, one line on stderr: message, as text or JSON; no value."""
+    assert (code, out) == (125, "")
+    assert SECRET not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, lines
+    if "json" in logging:
+        record = json.loads(lines[0])
+        assert (record["level"], record["message"]) == ("error", message)
+    else:
+        assert lines[0] == f"warden: {message}"
+
+
 REFUSED = ["both set", "file variable unset", "file variable empty", "missing", "too big",
            "NUL inside", "directory", "FIFO"]
 
@@ -181,16 +194,20 @@ def test_refused_secret_is_125_with_one_line_and_no_value(pid1, accounts, secret
     env, message = refused(secrets, case)
     code, out, err = run([*logging, "--user", "app", "--secret-env", "PW", "sh", "-c",
                           "echo started"], pid1=pid1, accounts=accounts, env=env, timeout=30)
-    assert (code, out) == (125, "")
-    assert SECRET not in err
-    lines = err.splitlines()
-    assert len(lines) == 1, lines
-    line = lines[0]
-    if "json" in logging:
-        record = json.loads(line)
-        assert (record["level"], record["message"]) == ("error", message)
-    else:
-        assert line == f"warden: {message}"
+    assert_refused(code, out, err, logging, message)
+
+
+@pytest.mark.parametrize("logging", VERBOSITY)
+def test_warden_not_root_cannot_read_a_root_only_secret(secrets, logging):
+    """Started as uid 1000 (Kubernetes' runAsUser): the 0400 root file is refused, saying
+    who warden is and what to do."""
+    path = secret_file(secrets, "pw", SECRET + "\n")
+    code, out, err = run([*logging, "--secret-env", "PW", "echo", "started"], pid1=False,
+                         env=clean_env(PW_FILE=path),
+                         prefix=["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups"])
+    message = (f"--secret-env PW: unable to open PW_FILE={path}: Permission denied (warden runs "
+               "as uid 1000); make the file readable by that user, or start warden as root")
+    assert_refused(code, out, err, logging, message)
 
 
 def test_option_values_are_checked(pid1):
