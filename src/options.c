@@ -211,12 +211,15 @@ static enum option_result on_secret_env(struct config *cfg, const char *value, c
                                         size_t why_size)
 {
     if (env_is_warden(value))
-        return say_why(why, why_size, "'%s': warden's own WARDEN_* variables are not secrets",
+        return say_why(why, why_size,
+                       "'%s': warden's own WARDEN_* variables are not secrets: give the "
+                       "program's variable, as in DB_PASSWORD",
                        value);
     if (!secret_name_valid(value) && !secret_directory_length(value))
         return say_why(why, why_size,
-                       "'%s' is neither a variable name (letters, digits, _) nor a directory "
-                       "and /* (like /run/secrets/*)",
+                       "'%s' is neither a variable name nor DIR/*: give NAME (letters, "
+                       "digits, _), as in DB_PASSWORD, or a directory and /*, as in "
+                       "/run/secrets/*",
                        value);
     return append(cfg->secret_env, &cfg->secret_env_count, value, why, why_size);
 }
@@ -236,7 +239,9 @@ static enum option_result on_umask(struct config *cfg, const char *value, char *
         mask = mask * 8 + (unsigned)(value[i] - '0');
     if (len == 0 || len > 4 || value[len] != '\0' || mask > 0777)
         return say_why(why, why_size,
-                       "'%s' is not an octal umask from 0 to 0777 (like 0002 or 027)", value);
+                       "'%s' is not a umask: give 1 to 4 octal digits up to 0777, as in "
+                       "0002 or 027",
+                       value);
     cfg->umask = mask;
     cfg->umask_given = true;
     return OPTION_SET;

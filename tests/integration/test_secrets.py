@@ -210,26 +210,26 @@ def test_warden_not_root_cannot_read_a_root_only_secret(secrets, logging):
     assert_refused(code, out, err, logging, message)
 
 
+NOT_A_SECRET = ("is neither a variable name nor DIR/*: give NAME (letters, digits, _), as in "
+                "DB_PASSWORD, or a directory and /*, as in /run/secrets/*")
+NOT_A_UMASK = "is not a umask: give 1 to 4 octal digits up to 0777, as in 0002 or 027"
+
+
 def test_option_values_are_checked(pid1):
     cases = [
-        (["--secret-env", "A-B"], "--secret-env: 'A-B' is neither a variable name (letters, "
-         "digits, _) nor a directory and /* (like /run/secrets/*)"),
-        (["--secret-env", "/*"], "--secret-env: '/*' is neither a variable name (letters, "
-         "digits, _) nor a directory and /* (like /run/secrets/*)"),
+        (["--secret-env", "A-B"], f"--secret-env: 'A-B' {NOT_A_SECRET}"),
+        (["--secret-env", "/*"], f"--secret-env: '/*' {NOT_A_SECRET}"),
         (["--secret-env", "WARDEN_USER"], "--secret-env: 'WARDEN_USER': warden's own WARDEN_* "
-         "variables are not secrets"),
-        (["--umask", "8"], "--umask: '8' is not an octal umask from 0 to 0777 (like 0002 or 027)"),
-        (["--umask", "u=rwx"], "--umask: 'u=rwx' is not an octal umask from 0 to 0777 (like 0002 "
-         "or 027)"),
-        (["--umask", "1777"], "--umask: '1777' is not an octal umask from 0 to 0777 (like 0002 "
-         "or 027)"),
+         "variables are not secrets: give the program's variable, as in DB_PASSWORD"),
+        (["--umask", "8"], f"--umask: '8' {NOT_A_UMASK}"),
+        (["--umask", "u=rwx"], f"--umask: 'u=rwx' {NOT_A_UMASK}"),
+        (["--umask", "1777"], f"--umask: '1777' {NOT_A_UMASK}"),
     ]
     for args, message in cases:
         code, out, err = run([*args, "echo", "started"], pid1=pid1, env=clean_env())
         assert (code, out, err) == (125, "", f"warden: {message}\n"), args
     code, out, err = run(["echo", "started"], pid1=pid1, env=clean_env(WARDEN_UMASK="0x2"))
-    assert (code, out, err) == (125, "", "warden: WARDEN_UMASK: '0x2' is not an octal umask "
-                                         "from 0 to 0777 (like 0002 or 027)\n")
+    assert (code, out, err) == (125, "", f"warden: WARDEN_UMASK: '0x2' {NOT_A_UMASK}\n")
 
 
 # --- DIR/*: every NAME_FILE in a directory ----------------------------------------------
