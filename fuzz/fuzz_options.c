@@ -1,5 +1,6 @@
 /* Input: NUL-separated words. Words before an empty word are WARDEN_* environment
  * entries; the rest is argv. Also every value parser on the whole input. */
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "caps.h"
 #include "cli.h"
 #include "parse.h"
+#include "secrets.h"
 #include "signames.h"
 
 /* fuzz/run.sh passes -close_fd_mask=3: --help and the error lines go nowhere. */
@@ -41,6 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (sig > 0)
         signal_to_name(sig, name, sizeof(name));
     caps_parse_list(text, &plan, why, sizeof(why));
+    /* --secret-env's checks on the raw bytes, NULs and all. */
+    if (secret_trimmed_length(text, size) + 1 < size || secret_directory_length(text) >= PATH_MAX)
+        __builtin_trap();
+    if (secret_check(text, size) == SECRET_OK && memchr(text, '\0', size))
+        __builtin_trap();
 
     /* The command line and the environment. */
     char *env[16], *argv[64];

@@ -64,6 +64,11 @@ struct config {
     bool process_group;
     int pdeathsig; /* 0: none */
 
+    const char *secret_env[CONFIG_LIST_MAX]; /* NAME, or DIR-star (every NAME_FILE in DIR) */
+    size_t secret_env_count;
+    unsigned umask; /* the program's; meaningful when umask_given */
+    bool umask_given;
+
     const char *required_env[CONFIG_LIST_MAX];
     size_t required_env_count;
 

@@ -11,6 +11,7 @@
 #include "privdrop.h"
 #include "probe.h"
 #include "program.h"
+#include "secrets.h"
 #include "signals.h"
 #include "supervise.h"
 #include "users.h"
@@ -92,6 +93,8 @@ int main(int argc, char **argv)
     if (signals_take_over(&signals, cfg.rules.reset_ignored) != 0)
         return cfg.rules.failure_exit;
     cli_scrub_environment();
+    if (secrets_load(&cfg) != 0) /* as root: secret files are often 0400 root */
+        return cfg.rules.failure_exit;
     struct identity user;
     if (resolve_user(&cfg, &user) != 0)
         return cfg.rules.failure_exit;

@@ -9,6 +9,7 @@
 
 #include "parse.h"
 #include "signames.h"
+#include "secrets.h"
 #include "volume_mode.h"
 #include "volumes.h"
 
@@ -219,6 +220,46 @@ static void reset_require_env(struct config *cfg)
     cfg->required_env_count = 0;
 }
 
+static enum option_result on_secret_env(struct config *cfg, const char *value, char *why,
+                                        size_t why_size)
+{
+    if (env_is_warden(value))
+        return say_why(why, why_size,
+                       "'%s': warden's own WARDEN_* variables are not secrets: give the "
+                       "program's variable, as in DB_PASSWORD",
+                       value);
+    if (!secret_name_valid(value) && !secret_directory_length(value))
+        return say_why(why, why_size,
+                       "'%s' is neither a variable name nor DIR/*: give NAME (letters, "
+                       "digits, _), as in DB_PASSWORD, or a directory and /*, as in "
+                       "/run/secrets/*",
+                       value);
+    return append(cfg->secret_env, &cfg->secret_env_count, value, why, why_size);
+}
+
+static void reset_secret_env(struct config *cfg)
+{
+    cfg->secret_env_count = 0;
+}
+
+/* Octal only, as the shell's umask: 1 to 4 digits, at most 0777. */
+static enum option_result on_umask(struct config *cfg, const char *value, char *why,
+                                   size_t why_size)
+{
+    size_t len = strspn(value, "01234567");
+    unsigned mask = 0;
+    for (size_t i = 0; i < len && len <= 4; i++)
+        mask = mask * 8 + (unsigned)(value[i] - '0');
+    if (len == 0 || len > 4 || value[len] != '\0' || mask > 0777)
+        return say_why(why, why_size,
+                       "'%s' is not a umask: give 1 to 4 octal digits up to 0777, as in "
+                       "0002 or 027",
+                       value);
+    cfg->umask = mask;
+    cfg->umask_given = true;
+    return OPTION_SET;
+}
+
 static enum option_result on_log_format(struct config *cfg, const char *value, char *why,
                                         size_t why_size)
 {
@@ -316,6 +357,14 @@ const struct option_row option_rows[] = {
      config_clear_exit_remaps},
     {"pdeathsig", 'p', OPTION_VALUE, true, "SIGNAL",
      "when not PID 1: act on SIGNAL when warden's parent dies", on_pdeathsig, NULL},
+    {"secret-env", 0, OPTION_LIST, true, "NAME",
+     "as root, before dropping it: set NAME to the contents of\nthe file that NAME_FILE names "
+     "(one trailing newline\nremoved) and remove NAME_FILE; DIR/* takes every\nNAME_FILE "
+     "naming a file in DIR (repeatable)",
+     on_secret_env, reset_secret_env},
+    {"umask", 0, OPTION_VALUE, true, "MASK",
+     "COMMAND's umask, octal (e.g. 0002 for group-shared\nfiles); default: warden's own", on_umask,
+     NULL},
     {"require-env", 0, OPTION_LIST, true, "NAME",
      "exit 125 unless NAME is set and not empty, naming\nevery missing one (repeatable)",
      on_require_env, reset_require_env},

@@ -35,6 +35,8 @@ int program_start(const struct config *cfg, const sigset_t *child_mask, struct p
         .child_mask = child_mask,
         .new_session = cfg->rules.new_session,
         .give_terminal = !cfg->rules.new_session && spawn_should_give_terminal(),
+        .set_umask = cfg->umask_given,
+        .umask = (mode_t)cfg->umask,
     };
     out->exec_errno = 0;
     out->gave_terminal = false;

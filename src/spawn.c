@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -108,6 +109,8 @@ __attribute__((noreturn)) static void run_child(const struct spawn_request *req,
     if (req->give_terminal)
         tcsetpgrp(STDIN_FILENO, getpid());
     sigprocmask(SIG_SETMASK, req->child_mask, NULL);
+    if (req->set_umask)
+        umask(req->umask);
 
     int err = exec_search(req->argv, path);
     *exec_error = err;

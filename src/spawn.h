@@ -11,6 +11,8 @@ struct spawn_request {
     const sigset_t *child_mask; /* the mask the program starts with */
     bool give_terminal;         /* make the child's group the terminal's foreground */
     bool new_session;           /* setsid instead of a new group (dumb-init) */
+    bool set_umask;             /* --umask: the program's, set in the child alone */
+    mode_t umask;
 };
 
 enum spawn_result { SPAWN_STARTED, SPAWN_EXEC_FAILED, SPAWN_FORK_FAILED };
