@@ -147,7 +147,9 @@ ENGINE_FIX = ("docker/podman run --cap-add {0}; Kubernetes: securityContext.capa
 ], ids=["not-root", "cap-not-added", "setuid-dropped", "misspelt-variable", "grace-range"])
 def test_messages_name_the_fix(engine_args, args, line):
     result = run(*engine_args, *WARDEN, TEST, *args)
-    assert (result.returncode, result.stdout, result.stderr) == (125, "", line + "\n")
+    # The docker client's own warnings (no IPv4 forwarding on the tier's engine) aside.
+    ours = [x for x in result.stderr.splitlines() if not x.startswith("WARNING: ")]
+    assert (result.returncode, result.stdout, ours) == (125, "", [line]), result.stderr
 
 
 def test_cap_added_by_the_engine_is_kept():
