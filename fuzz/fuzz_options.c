@@ -33,6 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     if (parse_unsigned(text, 255, &number) == 0 && number > 255)
         __builtin_trap();
+    if (parse_seconds(text, 86400, true, &ns, why, sizeof(why)) == 0 &&
+        (ns == 0 || ns > 86400ull * 1000000000ull))
+        __builtin_trap();
+    if (text_distance(text, "grace") == 0 && strcmp(text, "grace") != 0)
+        __builtin_trap();
     parse_pair(text, from, to, sizeof(from));
     int sig = signal_from_name(text);
     if (sig > 0)

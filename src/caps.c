@@ -27,7 +27,10 @@ int caps_parse_list(const char *list, struct cap_plan *plan, char *why, size_t w
     for (const char *cursor = list; list_next(&cursor, &p, &len);) {
         char name[64] = {0};
         if (len == 0 || len >= sizeof(name)) {
-            snprintf(why, why_size, "'%s' is not a list of capability names", list);
+            snprintf(why, why_size,
+                     "'%s' is not a list of capability names: give names separated by commas, "
+                     "like NET_BIND_SERVICE,CHOWN",
+                     list);
             return -1;
         }
         for (size_t i = 0; i < len; i++) {
@@ -38,7 +41,10 @@ int caps_parse_list(const char *list, struct cap_plan *plan, char *why, size_t w
         const char *bare = strncmp(name, "cap_", 4) == 0 ? name + 4 : name;
         int cap = caps_from_name(bare);
         if (cap < 0) {
-            snprintf(why, why_size, "unknown capability '%.*s'", (int)len, p);
+            snprintf(why, why_size,
+                     "unknown capability '%.*s': give a name from capabilities(7), like "
+                     "NET_BIND_SERVICE",
+                     (int)len, p);
             return -1;
         }
         if (plan->kept_count == CAPS_MAX) {

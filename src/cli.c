@@ -3,6 +3,7 @@
 
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +92,10 @@ static void apply_env_value(struct parse_state *state, const struct option_row *
     bool on;
     if (row->kind == OPTION_FLAG) {
         if (env_flag(value, &on) != 0)
-            record_error(state, "%s: '%s' is not 1/true/yes or 0/false/no", label, value);
+            record_error(state,
+                         "%s: '%s' is not a switch: give 1, true, yes or on, or 0, false, no "
+                         "or off",
+                         label, value);
         else
             apply(state, row, label, on ? "1" : "0");
         return;
@@ -109,7 +113,10 @@ static void apply_env_value(struct parse_state *state, const struct option_row *
         }
         char *copy = config_keep_string(state->cfg, item, len);
         if (!copy) {
-            record_error(state, "%s: value too long", label);
+            record_error(state,
+                         "%s: value too long: warden keeps %zu bytes of WARDEN_* values "
+                         "in all; shorten it",
+                         label, sizeof(state->cfg->strings));
             return;
         }
         if (apply(state, row, label, copy) == OPTION_FAILED)
@@ -117,13 +124,57 @@ static void apply_env_value(struct parse_state *state, const struct option_row *
     }
 }
 
+/* The row whose name is nearest to name (spelt as the table spells it), when near enough to
+ * be a slip of the keyboard; NULL otherwise. */
+static const struct option_row *closest_row(const char *name, bool environment_only)
+{
+    const struct option_row *best = NULL;
+    size_t best_distance = SIZE_MAX, len = strlen(name);
+    for (size_t i = 0; i < option_row_count; i++) {
+        if (environment_only && !option_rows[i].from_environment)
+            continue;
+        size_t distance = text_distance(name, option_rows[i].name);
+        if (distance < best_distance)
+            best = &option_rows[i], best_distance = distance;
+    }
+    return best_distance <= (len / 3 > 2 ? len / 3 : 2) ? best : NULL;
+}
+
+/* A WARDEN_* variable that no option reads: every such name is warden's (warden removes
+ * them all before the program starts), so one that means nothing is a slip to point out
+ * rather than a setting to ignore (WARDEN_USR=app would otherwise run as root). */
+static void record_unknown_variable(struct parse_state *state, const char *entry)
+{
+    int len = (int)strcspn(entry, "=");
+    char option[65], hint[96] = "";
+    size_t used = 0;
+    for (const char *p = entry + strlen("WARDEN_"); p < entry + len && used < 64; p++)
+        option[used++] = *p == '_' ? '-' : (*p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p);
+    option[used] = '\0';
+    const struct option_row *row = closest_row(option, true);
+    if (row) {
+        used = (size_t)snprintf(hint, sizeof(hint), " (did you mean WARDEN_");
+        for (const char *p = row->name; *p && used + 3 < sizeof(hint); p++)
+            hint[used++] = *p == '-' ? '_' : upper(*p);
+        snprintf(hint + used, sizeof(hint) - used, "?)");
+    }
+    record_error(state,
+                 "unknown variable %.*s%s: every WARDEN_* variable is warden's own (their names "
+                 "are in warden --help); rename it, or remove it from the container's environment",
+                 len > 80 ? 80 : len, entry, hint);
+}
+
 static void apply_environment(struct parse_state *state, char **envp)
 {
     for (char **entry = envp; entry && *entry; entry++) {
         const char *value;
-        const struct option_row *row = env_is_warden(*entry) ? env_row(*entry, &value) : NULL;
+        if (!env_is_warden(*entry))
+            continue;
+        const struct option_row *row = env_row(*entry, &value);
         char label[64];
         size_t name_len = row ? (size_t)(value - 1 - *entry) : 0;
+        if (!row)
+            record_unknown_variable(state, *entry);
         if (!row || name_len >= sizeof(label))
             continue;
         memcpy(label, *entry, name_len);
@@ -170,6 +221,34 @@ static const struct option_row *row_for(int id)
     return NULL;
 }
 
+/* An option getopt refused: a value missing (getopt leaves the option in optopt, and word
+ * is NULL when it was the last one), or a name no row has, with the nearest one. */
+static void record_option_error(struct parse_state *state, int id, const char *word)
+{
+    const struct option_row *row = id == ':' ? row_for(optopt) : NULL;
+    if (row) {
+        char short_name[8] = "";
+        if (optopt == row->letter)
+            snprintf(short_name, sizeof(short_name), "-%c, ", row->letter);
+        record_error(state, "option %s--%s needs a value: give it as --%s %s (see warden --help)",
+                     short_name, row->name, row->name, row->value_name);
+        return;
+    }
+    char name[65];
+    if (word && strncmp(word, "--", 2) == 0) {
+        snprintf(name, sizeof(name), "%.*s", (int)strcspn(word + 2, "="), word + 2);
+        row = closest_row(name, false);
+    }
+    if (row && strcmp(row->name, name) == 0)
+        record_error(state, "option --%s takes no value: give --%s alone (see warden --help)",
+                     row->name, row->name);
+    else if (row)
+        record_error(state, "unknown option '%s': did you mean --%s? (see warden --help)", word,
+                     row->name);
+    else
+        record_error(state, "unknown option '%s' (see warden --help)", word);
+}
+
 /* Returns OPTION_DONE after --help or --version (and no earlier error). */
 static enum option_result apply_command_line(struct parse_state *state, int argc, char **argv)
 {
@@ -182,10 +261,7 @@ static enum option_result apply_command_line(struct parse_state *state, int argc
         const char *word = argv[optind - 1];
         const struct option_row *row = id == '?' || id == ':' ? NULL : row_for(id);
         if (!row) {
-            if (id == ':')
-                record_error(state, "option '%s' needs a value (see warden --help)", word);
-            else
-                record_error(state, "unknown option '%s' (see warden --help)", word);
+            record_option_error(state, id, word);
             continue;
         }
         size_t index = (size_t)(row - option_rows);
@@ -219,16 +295,20 @@ enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg
         return CLI_ERROR;
     }
     if (optind >= argc) {
-        log_error("no command given (see warden --help)");
+        log_error("no command given: name the program to run after warden's options, as in "
+                  "warden --user app -- myserver (see warden --help)");
         return CLI_ERROR;
     }
     cfg->command = argv + optind;
     if (!cfg->user && !cfg->chown_to && cfg->chown_count > 0) {
-        log_error("--chown needs --user or --chown-to");
+        log_error("--chown needs an owner: add --user USER (the program's user) or --chown-to "
+                  "USER[:GROUP]");
         return CLI_ERROR;
     }
     if (!cfg->user && (cfg->groups_given || cfg->caps.kept_count > 0)) {
-        log_error("%s needs --user", cfg->groups_given ? "--groups" : "--cap");
+        const char *option = cfg->groups_given ? "--groups" : "--cap";
+        log_error("%s needs --user: add --user USER (the user it applies to), or leave %s out",
+                  option, option);
         return CLI_ERROR;
     }
     return CLI_RUN;
@@ -261,8 +341,9 @@ static int check_required_environment(const struct config *cfg)
     }
     if (count == 0)
         return 0;
-    log_error("required environment variable%s not set or empty: %s", count > 1 ? "s" : "",
-              missing);
+    log_error("required environment variable%s not set or empty: %s; set %s for the container "
+              "(docker run -e NAME=VALUE, the image's ENV, or the pod's env)",
+              count > 1 ? "s" : "", missing, count > 1 ? "them" : "it");
     return -1;
 }
 

@@ -36,6 +36,7 @@ struct persona_rules {
     bool stop_self;         /* stop after forwarding TSTP, TTIN or TTOU, as a job does */
     bool reset_ignored;     /* the program starts with no inherited SIG_IGN */
     bool leave_cwd;         /* chdir("/") once the program runs: pin no mount */
+    bool fixed_grace;       /* tini, catatonit: no --grace; the kill message says so */
 };
 
 struct config {

@@ -113,12 +113,15 @@ static void mark_descendants(struct proc_table *table, pid_t self, bool everythi
     }
 }
 
-static int signal_descendants(int sig, bool everything, pid_t except_pgrp)
+static int signal_descendants(int sig, bool everything, pid_t except_pgrp, bool quiet)
 {
     struct proc_table table = {NULL, 0, 0};
     pid_t self = getpid();
     if (list_processes(&table) != 0) {
-        log_warn("unable to list processes in /proc: %s", strerror(errno));
+        if (!quiet)
+            log_warn("unable to list processes in /proc: %s: what the program left cannot be "
+                     "found without it; mount /proc in the container",
+                     strerror(errno));
         free(table.entries);
         return -1;
     }
@@ -141,7 +144,7 @@ static int signal_descendants(int sig, bool everything, pid_t except_pgrp)
 int leftovers_signal(int sig, bool is_pid1, pid_t except_pgrp)
 {
     if (except_pgrp != 0)
-        return signal_descendants(sig, is_pid1, except_pgrp);
+        return signal_descendants(sig, is_pid1, except_pgrp, false);
     if (is_pid1) {
         /* From a namespace's init, kill(-1) reaches every process in the namespace but
          * warden itself, and the kernel makes it race-free against concurrent forks. */
@@ -149,5 +152,11 @@ int leftovers_signal(int sig, bool is_pid1, pid_t except_pgrp)
             return 1;
         return errno == ESRCH ? 0 : -1;
     }
-    return signal_descendants(sig, false, 0);
+    return signal_descendants(sig, false, 0, false);
+}
+
+int leftovers_count(bool is_pid1)
+{
+    /* Signal 0: only whether it exists. Quiet: the kill message says "everything". */
+    return signal_descendants(0, is_pid1, 0, true);
 }

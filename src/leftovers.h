@@ -14,4 +14,8 @@
  * PID 1 without an exception), or -1 when they could not be listed. */
 int leftovers_signal(int sig, bool is_pid1, pid_t except_pgrp);
 
+/* How many processes leftovers_signal would reach now (counting the main program when it
+ * runs), listed through /proc even as PID 1; -1 when they could not be listed. */
+int leftovers_count(bool is_pid1);
+
 #endif

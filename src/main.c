@@ -6,6 +6,7 @@
 #include "config.h"
 #include "exit_status.h"
 #include "log.h"
+#include "permissions.h"
 #include "personas/personality.h"
 #include "privdrop.h"
 #include "probe.h"
@@ -97,7 +98,9 @@ int main(int argc, char **argv)
     struct identity user;
     if (resolve_user(&cfg, &user) != 0)
         return cfg.rules.failure_exit;
-    int prepared = prepare_volumes(&cfg, &user);
+    int prepared = permissions_check(&cfg, &user);
+    if (prepared == 0)
+        prepared = prepare_volumes(&cfg, &user);
     if (prepared == 0)
         prepared = drop_privileges(&cfg, &user);
     identity_free(&user);

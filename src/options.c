@@ -33,7 +33,7 @@ static enum option_result on_version(struct config *cfg, const char *value, char
 static enum option_result on_user(struct config *cfg, const char *value, char *why, size_t why_size)
 {
     if (*value == '\0')
-        return say_why(why, why_size, "empty user");
+        return say_why(why, why_size, "empty user: give a name or number, as in app or 1000:1000");
     cfg->user = value;
     return OPTION_SET;
 }
@@ -62,7 +62,8 @@ static enum option_result append(const char **list, size_t *count, const char *v
                                  size_t why_size)
 {
     if (*count == CONFIG_LIST_MAX)
-        return say_why(why, why_size, "more than %d values", CONFIG_LIST_MAX);
+        return say_why(why, why_size, "more than %d values: give at most %d", CONFIG_LIST_MAX,
+                       CONFIG_LIST_MAX);
     list[(*count)++] = value;
     return OPTION_SET;
 }
@@ -71,7 +72,8 @@ static enum option_result on_chown(struct config *cfg, const char *value, char *
                                    size_t why_size)
 {
     if (value[0] != '/')
-        return say_why(why, why_size, "'%s' is not an absolute path", value);
+        return say_why(why, why_size, "'%s' is not an absolute path: give it from /, as in /data",
+                       value);
     return append(cfg->chown_paths, &cfg->chown_count, value, why, why_size);
 }
 
@@ -92,7 +94,7 @@ static enum option_result on_chown_to(struct config *cfg, const char *value, cha
                                       size_t why_size)
 {
     if (*value == '\0') {
-        snprintf(why, why_size, "empty owner");
+        snprintf(why, why_size, "empty owner: give USER, USER:GROUP or :GROUP");
         return OPTION_FAILED;
     }
     cfg->chown_to = value;
@@ -104,7 +106,7 @@ static enum option_result on_chown_policy(struct config *cfg, const char *value,
 {
     if (volume_policy_parse(value, &cfg->chown_policy) == 0)
         return OPTION_SET;
-    snprintf(why, why_size, "'%s' is not always or root-mismatch", value);
+    snprintf(why, why_size, "'%s' is not a policy: give always or root-mismatch", value);
     return OPTION_FAILED;
 }
 
@@ -125,8 +127,8 @@ static enum option_result on_allow_escalation(struct config *cfg, const char *va
 static enum option_result on_grace(struct config *cfg, const char *value, char *why,
                                    size_t why_size)
 {
-    if (parse_duration(value, 86400ul * 365, &cfg->grace_ns) != 0)
-        return say_why(why, why_size, "'%s' is not a number of seconds (like 5 or 0.5)", value);
+    if (parse_seconds(value, 86400ul * 365, false, &cfg->grace_ns, why, why_size) != 0)
+        return OPTION_FAILED;
     cfg->grace_given = true;
     return OPTION_SET;
 }
@@ -148,7 +150,10 @@ static enum option_result signal_value(const char *text, bool allow_none, int *o
     }
     int sig = signal_from_name(text);
     if (sig <= 0 || sig >= WARDEN_NSIG)
-        return say_why(why, why_size, "unknown signal '%s'", text);
+        return say_why(why, why_size,
+                       "unknown signal '%s': give a name like TERM or SIGTERM, or a number from 1 "
+                       "to %d",
+                       text, WARDEN_NSIG - 1);
     *out = sig;
     return OPTION_SET;
 }
@@ -159,12 +164,16 @@ static enum option_result on_rewrite(struct config *cfg, const char *value, char
     char from_text[64], to_text[64];
     int from, to;
     if (parse_pair(value, from_text, to_text, sizeof(from_text)) != 0)
-        return say_why(why, why_size, "'%s' is not FROM:TO", value);
+        return say_why(why, why_size, "'%s' is not FROM:TO: give two signals, as in TERM:QUIT",
+                       value);
     if (signal_value(from_text, false, &from, why, why_size) != OPTION_SET ||
         signal_value(to_text, true, &to, why, why_size) != OPTION_SET)
         return OPTION_FAILED;
     if (from == SIGKILL || from == SIGSTOP || from == SIGCHLD)
-        return say_why(why, why_size, "'%s': KILL, STOP and CHLD cannot be rewritten", value);
+        return say_why(why, why_size,
+                       "'%s': KILL, STOP and CHLD cannot be rewritten (the program never sees "
+                       "them as requests): leave this rewrite out",
+                       value);
     config_rewrite_signal(cfg, from, to);
     return OPTION_SET;
 }
@@ -175,7 +184,8 @@ static enum option_result on_remap_exit(struct config *cfg, const char *value, c
     char from_text[64], to_text[64];
     unsigned long from, to;
     if (parse_pair(value, from_text, to_text, sizeof(from_text)) != 0)
-        return say_why(why, why_size, "'%s' is not FROM:TO", value);
+        return say_why(why, why_size, "'%s' is not FROM:TO: give two exit codes, as in 143:0",
+                       value);
     if (parse_unsigned(from_text, 255, &from) != 0 || parse_unsigned(to_text, 255, &to) != 0)
         return say_why(why, why_size, "'%s': exit codes are numbers from 0 to 255", value);
     config_remap_exit(cfg, (int)from, (int)to);
@@ -198,7 +208,10 @@ static enum option_result on_require_env(struct config *cfg, const char *value, 
                                          size_t why_size)
 {
     if (*value == '\0' || strchr(value, '='))
-        return say_why(why, why_size, "'%s' is not a variable name", value);
+        return say_why(why, why_size,
+                       "'%s' is not a variable name: give the NAME alone, without "
+                       "=VALUE",
+                       value);
     return append(cfg->required_env, &cfg->required_env_count, value, why, why_size);
 }
 
@@ -255,7 +268,7 @@ static enum option_result on_log_format(struct config *cfg, const char *value, c
     else if (strcmp(value, "text") == 0)
         cfg->log_format = LOG_FORMAT_TEXT;
     else
-        return say_why(why, why_size, "'%s' is not text or json", value);
+        return say_why(why, why_size, "'%s' is not a log format: give text or json", value);
     return OPTION_SET;
 }
 
@@ -269,7 +282,8 @@ static enum option_result on_verbose(struct config *cfg, const char *value, char
         return OPTION_SET;
     }
     if (parse_unsigned(value, 9, &level) != 0)
-        return say_why(why, why_size, "'%s' is not a verbosity level from 0 to 9", value);
+        return say_why(why, why_size, "'%s' is not a verbosity level: give a number from 0 to 9",
+                       value);
     cfg->verbosity = (int)level;
     return OPTION_SET;
 }
@@ -327,7 +341,7 @@ const struct option_row option_rows[] = {
     {"grace", 't', OPTION_VALUE, true, "SECONDS",
      "deadline after a stop request (see --stop-signal), then\nSIGKILL; set it below the "
      "engine's stop timeout. Default:\nnone for COMMAND, 5 for what is left after COMMAND\n"
-     "exits (decimals allowed)",
+     "exits (0 to 31536000, decimals allowed)",
      on_grace, NULL},
     {"stop-signal", 0, OPTION_VALUE, true, "SIGNAL",
      "the signal that asks to stop (the image's STOPSIGNAL;\ndefault TERM); what is left "
@@ -371,7 +385,8 @@ static const char help_head[] =
     "zombie, stop what is left in order, and exit with COMMAND's exit status.\n"
     "\n"
     "Options (each also read from WARDEN_<NAME>, e.g. WARDEN_GRACE=5; the command\n"
-    "line wins; lists in the environment are comma-separated):\n";
+    "line wins; lists in the environment are comma-separated; any other WARDEN_*\n"
+    "name is an error):\n";
 
 static const char help_tail[] =
     "\n"

@@ -12,6 +12,12 @@ int parse_unsigned(const char *text, unsigned long max, unsigned long *out);
 /* Seconds with an optional fraction ("5", "0.25"), at most max_seconds; result in ns. */
 int parse_duration(const char *text, unsigned long max_seconds, uint64_t *out_ns);
 
+/* parse_duration for an option's value, with the message every duration option gives: on
+ * -1, why says whether text is no number or out of range, and the range ("give seconds from
+ * 0 to 31536000, like 5 or 0.5"). above_zero: 0 itself is refused too. */
+int parse_seconds(const char *text, unsigned long max_seconds, bool above_zero, uint64_t *out_ns,
+                  char *why, size_t why_size);
+
 /* "FROM:TO" split at the single colon into two non-empty parts, copied into the buffers. */
 int parse_pair(const char *text, char *from, char *to, unsigned long size);
 
@@ -27,5 +33,9 @@ bool list_next(const char **cursor, const char **item, size_t *len);
 
 /* The value of NAME in an environment array (envp style), or NULL if it is absent. */
 const char *env_lookup(char **envp, const char *name);
+
+/* How many one-letter edits (insert, delete, replace, swap two neighbours) turn a into b,
+ * for "did you mean" hints; SIZE_MAX when either is longer than 64 characters. */
+size_t text_distance(const char *a, const char *b);
 
 #endif

@@ -106,8 +106,9 @@ int privdrop_switch(const struct identity *id, const struct cap_plan *plan)
         log_error("privilege drop could not be verified: %s", why);
         return -1;
     }
-    log_info("now running as uid %u gid %u with %zu supplementary group(s)%s", id->uid, id->gid,
-             id->group_count, plan->harden && !to_root ? ", no_new_privs, empty bounding set" : "");
+    log_info("now running as uid %u gid %u with %zu supplementary group%s%s", id->uid, id->gid,
+             id->group_count, id->group_count == 1 ? "" : "s",
+             plan->harden && !to_root ? ", no_new_privs, empty bounding set" : "");
     return 0;
 }
 
@@ -124,12 +125,9 @@ int privdrop_become(const struct identity *id, const struct cap_plan *plan)
 {
     uid_t euid = geteuid();
     if (euid != 0) {
-        if (id->uid != euid || id->gid != getegid()) {
-            log_error("--user: warden runs as uid %u gid %u, not root, so it cannot switch to "
-                      "uid %u gid %u (leave --user out, or start it as root)",
-                      euid, getegid(), id->uid, id->gid);
+        /* permissions_check has said why already (main.c runs it first). */
+        if (id->uid != euid || id->gid != getegid())
             return -1;
-        }
         log_info("already running as uid %u gid %u: nothing to switch", id->uid, id->gid);
     } else if (privdrop_switch(id, plan) != 0) {
         return -1;

@@ -10,7 +10,8 @@
 int privdrop_switch(const struct identity *id, const struct cap_plan *plan);
 
 /* The whole step as main.c sees it: nothing without --user; when warden is already not
- * root (Kubernetes runAsUser, rootless), the same user is fine and any other is an error;
+ * root (Kubernetes runAsUser, rootless), the same user is fine and any other is an error
+ * (permissions_check, which runs before, says why);
  * as root, the switch. Sets HOME, USER and LOGNAME for the program. */
 int privdrop_become(const struct identity *id, const struct cap_plan *plan);
 

@@ -17,6 +17,17 @@ static void leave_working_directory(const struct config *cfg)
         log_warn("unable to change to /: %s", strerror(errno));
 }
 
+/* What to do about the two failures a user meets: a name not found, a file not executable. */
+static const char *exec_hint(const char *command, int err)
+{
+    if (err == ENOENT)
+        return strchr(command, '/') ? " (check the path, and for a script its #! line)"
+                                    : " (check the name, or give its path; PATH is searched)";
+    if (err == EACCES)
+        return " (make it executable for the user it runs as: chmod +x; a script needs #!)";
+    return "";
+}
+
 int program_start(const struct config *cfg, const sigset_t *child_mask, struct program *out)
 {
     struct spawn_request request = {
@@ -38,7 +49,8 @@ int program_start(const struct config *cfg, const sigset_t *child_mask, struct p
     case SPAWN_FORK_FAILED:
         return -1;
     case SPAWN_EXEC_FAILED:
-        log_error("unable to run '%s': %s", cfg->command[0], strerror(out->exec_errno));
+        log_error("unable to run '%s': %s%s", cfg->command[0], strerror(out->exec_errno),
+                  exec_hint(cfg->command[0], out->exec_errno));
         leave_working_directory(cfg);
         return 0;
     case SPAWN_STARTED:

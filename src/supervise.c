@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -42,7 +43,9 @@ int supervise_prepare(const struct config *cfg, pid_t self, pid_t original_paren
                  "not reaped here (-s or TINI_SUBREAPER adopts them)");
     } else if (self != 1) {
         if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
-            log_error("unable to become a child subreaper: %s", strerror(errno));
+            log_error("unable to become a child subreaper: %s: make warden the container's PID 1 "
+                      "(its ENTRYPOINT), where it needs none",
+                      strerror(errno));
             return -1;
         }
         log_info("not PID 1 (pid %ld): registered as child subreaper", (long)self);
@@ -190,7 +193,8 @@ static void stop_leftovers(struct supervision *s)
     if (s->is_pid1 && !s->group_got_stop)
         log_info("main program ended: sent SIG%s to every remaining process", name);
     else
-        log_info("main program ended: sent SIG%s to %d leftover process(es)", name, count);
+        log_info("main program ended: sent SIG%s to %d leftover process%s", name, count,
+                 count == 1 ? "" : "es");
     arm_deadline(s, "leftovers", config_leftover_grace_ns(s->cfg));
 }
 
@@ -245,6 +249,31 @@ static void handle(struct supervision *s, int sig, const siginfo_t *info)
     forward_signal(s, sig, info);
 }
 
+/* What is killed, after how long, and what sets that time. */
+static void log_kill(const struct supervision *s)
+{
+    int count = leftovers_count(s->is_pid1) - (s->main_running ? 1 : 0);
+    char what[160], others[64] = "everything else left";
+    const char *source = s->cfg->grace_given ? "set by --grace or WARDEN_GRACE"
+                         : s->cfg->rules.fixed_grace
+                             ? "warden's fixed deadline for what the program leaves behind"
+                             : "the default for what the program leaves behind; --grace or "
+                               "WARDEN_GRACE sets it";
+    if (count >= 0)
+        snprintf(others, sizeof(others), "%d %s process%s", count,
+                 s->main_running ? "other" : "leftover", count == 1 ? "" : "es");
+    if (s->main_running)
+        snprintf(what, sizeof(what), "the program (pid %ld) and %s", (long)s->main_pid, others);
+    else
+        snprintf(what, sizeof(what), "%s", others);
+    log_fields(LOG_LEVEL_WARN,
+               (struct log_field[]){LOG_NUM("grace_ms", s->deadline_ns / 1000000u),
+                                    LOG_NUM("pid", s->main_running ? s->main_pid : 0),
+                                    LOG_NUM("leftovers", count)},
+               3, "grace period of %g s over (%s): killing %s with SIGKILL",
+               (double)s->deadline_ns / 1e9, source, what);
+}
+
 /* After every event: reap, stop what the program left behind, and kill once the grace
  * period is over. Returns true when everything is gone. */
 static bool settle(struct supervision *s)
@@ -262,11 +291,7 @@ static bool settle(struct supervision *s)
     if (s->deadline_armed && !s->killing) {
         struct timespec left = clock_until(&s->deadline);
         if (left.tv_sec == 0 && left.tv_nsec == 0) {
-            log_warn("grace period over (%g s, %s): sending SIGKILL to everything left",
-                     (double)s->deadline_ns / 1e9,
-                     s->cfg->grace_given ? "--grace or WARDEN_GRACE"
-                                         : "the leftovers' default; --grace or WARDEN_GRACE "
-                                           "sets it");
+            log_kill(s);
             s->killing = true;
         }
     }

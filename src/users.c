@@ -110,8 +110,10 @@ static int resolve_group(const char *text, const struct account_files *files, gi
         *gid = number;
         return 0;
     }
-    return say_why(why, why_size, "unknown group '%s' (not in %s, not a number)", text,
-                   files->group);
+    return say_why(why, why_size,
+                   "unknown group '%s' (not in %s, not a number): add it to the image "
+                   "(groupadd) or give its number",
+                   text, files->group);
 }
 
 static int groups_listing_user(const struct identity *id, const struct account_files *files,
@@ -174,8 +176,10 @@ static int resolve_user(const char *user, uid_t current_uid, const struct accoun
         found = find_passwd(files->passwd, user, 0, out);
         if (found == LOOKUP_MISSING) {
             if (parse_id_number(user, &number) != 0)
-                return say_why(why, why_size, "unknown user '%s' (not in %s, not a number)", user,
-                               files->passwd);
+                return say_why(why, why_size,
+                               "unknown user '%s' (not in %s, not a number): add it to the "
+                               "image (useradd) or give its number",
+                               user, files->passwd);
             /* A number may still have an entry, which then gives its group and home. */
             found = find_passwd(files->passwd, NULL, number, out);
             out->uid = number;
@@ -200,7 +204,9 @@ int identity_resolve(const char *spec, const char *group_list, uid_t current_uid
     if (user_len >= sizeof(user))
         return say_why(why, why_size, "user name too long");
     if (colon && (colon[1] == '\0' || strchr(colon + 1, ':')))
-        return say_why(why, why_size, "'%s' is not USER[:GROUP]", spec);
+        return say_why(why, why_size,
+                       "'%s' is not USER[:GROUP]: give a name or number, as in app or 1000:1000",
+                       spec);
     memcpy(user, spec, user_len);
     user[user_len] = '\0';
 
@@ -246,7 +252,9 @@ static int split_switch_spec(const char *spec, bool su_exec_rules, char *user, c
     size_t group_len = group_end ? (size_t)(group_end - group_start) : strlen(group_start);
 
     if (su_exec_rules && (*spec == '\0' || (colon && (colon[1] == '\0' || group_end))))
-        return say_why(why, why_size, "'%s' is not USER[:GROUP]", spec);
+        return say_why(why, why_size,
+                       "'%s' is not USER[:GROUP]: give a name or number, as in app or 1000:1000",
+                       spec);
     if (user_len >= size || group_len >= size)
         return say_why(why, why_size, "user or group name too long");
     memcpy(user, spec, user_len);

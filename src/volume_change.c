@@ -9,6 +9,11 @@
 
 #include "volume_report.h"
 
+/* Why a file is left alone, and what to do. */
+#define HARD_LINKED                                                                                \
+    "regular file with more than one hard link (it may be a file from outside the volume): "       \
+    "change it by hand if it belongs to the volume"
+
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452 /* Linux 6.6, the same number on every architecture */
 #endif
@@ -127,7 +132,7 @@ int change_other(struct walker *w, int dirfd, const char *name, const struct nod
         return 0;
     if (S_ISREG(n->mode) && n->nlink > 1) {
         /* A hard link may be a file from outside the volume (CVE-2017-18078-style). */
-        report_skipped(w, name, "regular file with more than one hard link");
+        report_skipped(w, name, HARD_LINKED);
         return 0;
     }
     return change_by_name(w, dirfd, name, n, name);
@@ -136,7 +141,7 @@ int change_other(struct walker *w, int dirfd, const char *name, const struct nod
 int change_opened_file(struct walker *w, int fd, const struct node *n)
 {
     if (S_ISREG(n->mode) && n->nlink > 1) {
-        report_skipped(w, NULL, "regular file with more than one hard link");
+        report_skipped(w, NULL, HARD_LINKED);
         return 0;
     }
     if (!change_needed(w->job->opts, n))

@@ -63,7 +63,8 @@ static int open_component(const struct walk_path *wp, int fd, const char *part, 
                           bool *is_dir)
 {
     if (strcmp(part, ".") == 0 || strcmp(part, "..") == 0) {
-        log_error("--chown %s: '.' and '..' are not allowed in the path", wp->path);
+        log_error("--chown %s: '.' and '..' are not allowed in the path: give it without them",
+                  wp->path);
         return -1;
     }
     int next = openat(fd, part, DIR_FLAGS);
@@ -90,7 +91,7 @@ int volume_open(const char *path, uid_t uid, gid_t gid, bool *is_dir)
         size_t len = strcspn(p, "/");
         char part[256];
         if (len >= sizeof(part)) {
-            log_error("--chown %s: a path component is too long", path);
+            log_error("--chown %s: a path component is too long: give the real path", path);
             close(fd);
             return -1;
         }

@@ -1,5 +1,6 @@
 #include "volume_report.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,13 +44,30 @@ void report_stop(struct volume_job *job, const char *path, const char *fmt, ...)
                message);
 }
 
+/* EPERM on a change: the capability it takes, or a file system that refuses it. */
+static const char *refused_hint(const char *what, int err)
+{
+    if (err != EPERM)
+        return "";
+    if (strcmp(what, "change the owner of") == 0)
+        return " (changing an owner takes CAP_CHOWN, on a file system that allows it: not NFS "
+               "with root squashed): give warden CAP_CHOWN, change that entry by hand, or pass "
+               "--chown-best-effort to go on past such entries";
+    if (strcmp(what, "change the mode of") == 0)
+        return " (changing the mode of another user's file takes CAP_FOWNER): give warden "
+               "CAP_FOWNER, change that entry by hand, or pass --chown-best-effort to go on past "
+               "such entries";
+    return "";
+}
+
 int report_failed(struct walker *w, const char *name, const char *what, int err)
 {
     char path[4096];
     struct volume_job *job = w->job;
     entry_path(w, name, path, sizeof(path));
     if (!job->opts->best_effort) {
-        report_stop(job, path, "--chown: unable to %s '%s': %s", what, path, strerror(err));
+        report_stop(job, path, "--chown: unable to %s '%s': %s%s", what, path, strerror(err),
+                    refused_hint(what, err));
         return -1;
     }
     w->stats.failed++;
@@ -131,7 +149,8 @@ void report_done(struct volume_job *job, const struct volume_stats *stats)
     const char *path = job->root_path;
     uint64_t elapsed_ns = clock_elapsed_ns(&job->started);
     if (job->warnings > WARNINGS_SHOWN)
-        log_warn("--chown %s: %lu more warnings not shown", path, job->warnings - WARNINGS_SHOWN);
+        log_warn("--chown %s: %lu more warning%s not shown", path, job->warnings - WARNINGS_SHOWN,
+                 job->warnings - WARNINGS_SHOWN == 1 ? "" : "s");
     log_fields(LOG_LEVEL_INFO,
                (struct log_field[]){
                    LOG_STR("path", path), LOG_NUM("checked", stats->checked),

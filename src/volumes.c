@@ -77,9 +77,10 @@ static int prepare_directory(struct volume_job *job, struct walker *top, struct 
     if (check_below(job) != 0 || walk_below_top(job, stats) != 0)
         return -1;
     if (stats->failed > 0 || top->stats.failed > 0) {
-        log_warn("--chown %s: the top directory is left as it was, since %lu entries failed: "
-                 "the next start walks the volume again",
-                 job->root_path, stats->failed + top->stats.failed);
+        unsigned long failed = stats->failed + top->stats.failed;
+        log_warn("--chown %s: the top directory is left as it was, since %lu %s failed: the "
+                 "next start walks the volume again",
+                 job->root_path, failed, failed == 1 ? "entry" : "entries");
         return 0;
     }
     return change_directory(top, job->root_fd, &job->root, NULL);

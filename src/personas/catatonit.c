@@ -33,6 +33,7 @@ enum cli_result catatonit_parse(int argc, char **argv, char **envp, struct confi
     config_init(cfg);
     cfg->rules.failure_exit = CATATONIT_FAILED;
     cfg->rules.exec_failure_exit = CATATONIT_FAILED;
+    cfg->rules.fixed_grace = true;
     if (env_lookup(envp, "CATATONIT_DEBUG"))
         cfg->verbosity = 2;
     opterr = 0;
@@ -58,13 +59,13 @@ enum cli_result catatonit_parse(int argc, char **argv, char **envp, struct confi
             printf("tini version 0.1.7_catatonit\n");
             return CLI_DONE;
         default:
-            fprintf(stderr, "catatonit: invalid option '%s'\n", argv[optind - 1]);
+            fprintf(stderr, "catatonit: unknown option '%s'\n", argv[optind - 1]);
             catatonit_usage(stderr);
             return CLI_ERROR;
         }
     }
     if (!cfg->rules.pause && optind >= argc) {
-        fprintf(stderr, "catatonit: missing program name\n");
+        fprintf(stderr, "catatonit: no program given: name one, or pass -P to pause without\n");
         catatonit_usage(stderr);
         return CLI_ERROR;
     }

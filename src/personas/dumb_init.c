@@ -38,9 +38,10 @@ static int dumb_init_rewrite(struct config *cfg, const char *value)
     unsigned long s, r;
     if (parse_pair(value, from, to, sizeof(from)) != 0 || parse_unsigned(from, 31, &s) != 0 ||
         s == 0 || parse_unsigned(to, 31, &r) != 0) {
-        fprintf(stderr, "Usage: -r option takes <signum>:<signum>, where <signum> is between 1 "
-                        "and 31.\nThis option can be specified multiple times.\n"
-                        "Use --help for full usage.\n");
+        fprintf(stderr,
+                "dumb-init: -r '%s': give FROM:TO as signal numbers, FROM 1 to 31 and TO 0 to 31 "
+                "(0 drops it), as in -r 15:3; repeatable (see dumb-init --help)\n",
+                value);
         return -1;
     }
     config_rewrite_signal(cfg, (int)s, (int)r);
@@ -109,14 +110,14 @@ enum cli_result dumb_init_parse(int argc, char **argv, char **envp, struct confi
                 return CLI_ERROR;
             break;
         default:
-            fprintf(stderr, "dumb-init: invalid option '%s'\n", argv[optind - 1]);
+            fprintf(stderr, "dumb-init: unknown option '%s'\n", argv[optind - 1]);
             dumb_init_usage(stderr);
             return CLI_ERROR;
         }
     }
     if (optind >= argc) {
-        fprintf(stderr, "Usage: dumb-init [option] program [args]\n"
-                        "Try dumb-init --help for full usage.\n");
+        fprintf(stderr, "dumb-init: no program given: dumb-init [OPTIONS] PROGRAM [ARGS...] (see "
+                        "dumb-init --help)\n");
         return CLI_ERROR;
     }
     dumb_init_rules(cfg, single_child);

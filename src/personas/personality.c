@@ -3,7 +3,10 @@
 #include <string.h>
 
 #include "log.h"
+#include "parse.h"
 #include "personas.h"
+
+extern char **environ;
 
 /* The one table of the tools warden answers as; the first row is warden itself. */
 static const struct personality known[] = {
@@ -32,6 +35,10 @@ const struct personality *personality_detect(int *argc, char ***argv)
         const char *name = (*argv)[2];
         const struct personality *persona = lookup(name);
         if (!persona) {
+            /* Before any parsing: the log format can only come from the environment. */
+            const char *format = env_lookup(environ, "WARDEN_LOG_FORMAT");
+            log_configure(0, format && strcmp(format, "json") == 0 ? LOG_FORMAT_JSON
+                                                                   : LOG_FORMAT_TEXT);
             log_error("--personality: unknown name '%s' (tini, docker-init, dumb-init, catatonit, "
                       "gosu, su-exec, setpriv)",
                       name);

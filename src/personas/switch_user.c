@@ -57,7 +57,9 @@ static int switch_user_main(bool is_gosu, int argc, char **argv)
     int rc = 0;
     if (geteuid() != 0) {
         if (id.uid != geteuid() || id.gid != getegid()) {
-            log_error("%s: failed switching to '%s': operation not permitted", name, argv[1]);
+            log_error("%s: cannot switch to '%s': it runs as uid %u, not root, so it can only run "
+                      "commands as that user; start it as root",
+                      name, argv[1], (unsigned)geteuid());
             rc = -1;
         }
     } else {

@@ -58,7 +58,7 @@ static int tini_value(struct config *cfg, int opt, const char *value)
     if (opt == 'p') {
         cfg->pdeathsig = signal_from_name(value);
         if (cfg->pdeathsig <= 0 || cfg->pdeathsig >= WARDEN_NSIG) {
-            log_error("-p: unknown signal '%s'", value);
+            log_error("-p: unknown signal '%s': give a signal name, like SIGKILL", value);
             return -1;
         }
         return 0;
@@ -78,6 +78,7 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
     cfg->rules.failure_exit = TINI_USAGE_FAILURE;
     /* Not PID 1, tini adopts orphans only when asked (-s, TINI_SUBREAPER). */
     cfg->rules.no_subreaper = true;
+    cfg->rules.fixed_grace = true;
     int verbosity = tini_environment(envp, cfg);
     /* Docker runs `docker-init --version` and parses "tini version X - git.Y"; it keeps Y
      * only when Y holds no dot, so the version's dots become underscores there. */

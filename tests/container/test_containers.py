@@ -121,6 +121,44 @@ def test_already_non_root_from_docker_user():
     assert result.returncode == 125 and "not root" in result.stderr
 
 
+ENGINE_FIX = ("docker/podman run --cap-add {0}; Kubernetes: securityContext.capabilities.add: "
+              "[\"{0}\"]")
+
+
+@pytest.mark.parametrize("engine_args,args,line", [
+    # Issue 21's cases, as a user meets them: the real reason and the fix, before anything.
+    (["--user", "5000"], ["--user", "nobody", "--chown", "/data", "true"],
+     "warden: --user nobody: warden runs as uid 5000 gid 0, not root, so it cannot switch to "
+     "uid 65534 gid 65534: start the container as root (no docker run --user, no runAsUser) "
+     "and let warden switch, or leave --user out"),
+    ([], ["--user", "nobody", "--cap", "NET_ADMIN", "true"],
+     "warden: --cap NET_ADMIN: the container does not have CAP_NET_ADMIN, so the program cannot "
+     "keep it: add it to the container (" + ENGINE_FIX.format("NET_ADMIN") + ")"),
+    (["--cap-drop", "SETUID"], ["--user", "nobody", "true"],
+     "warden: --user nobody: warden lacks CAP_SETUID, which switching users needs: give it back "
+     "(" + ENGINE_FIX.format("SETUID") + "), or leave --user out"),
+    (["-e", "WARDEN_USR=nobody"], ["id", "-u"],
+     "warden: unknown variable WARDEN_USR (did you mean WARDEN_USER?): every WARDEN_* variable "
+     "is warden's own (their names are in warden --help); rename it, or remove it from the "
+     "container's environment"),
+    ([], ["--grace", "99999999", "true"],
+     "warden: --grace: '99999999' is out of range: give seconds from 0 to 31536000, like 5 or "
+     "0.5"),
+], ids=["not-root", "cap-not-added", "setuid-dropped", "misspelt-variable", "grace-range"])
+def test_messages_name_the_fix(engine_args, args, line):
+    result = run(*engine_args, *WARDEN, TEST, *args)
+    # The docker client's own warnings (no IPv4 forwarding on the tier's engine) aside.
+    ours = [x for x in result.stderr.splitlines() if not x.startswith("WARNING: ")]
+    assert (result.returncode, result.stdout, ours) == (125, "", [line]), result.stderr
+
+
+def test_cap_added_by_the_engine_is_kept():
+    result = run("--cap-add", "NET_ADMIN", *WARDEN, TEST, "--user", "nobody", "--cap",
+                 "NET_ADMIN", "sh", "-c", "grep CapAmb /proc/self/status")
+    assert (result.returncode, result.stdout) == (0, "CapAmb:\t0000000000001000\n"), \
+        result.stderr
+
+
 def test_read_only_root_and_cap_drop_all():
     result = run("--read-only", "--tmpfs", "/tmp", TEST, "sh", "-c", "echo ok > /tmp/x && cat /tmp/x")
     assert (result.returncode, result.stdout) == (0, "ok\n"), result.stderr

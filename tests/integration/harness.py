@@ -163,3 +163,23 @@ def assert_one_error_line(stderr, *fragments):
 def proc_status(text):
     """/proc/PID/status text as a dict."""
     return {k: v.strip() for k, v in (line.split(":", 1) for line in text.splitlines() if ":" in line)}
+
+
+def as_user(uid, gid):
+    """setpriv's arguments that start warden as uid:gid, not root, with no groups."""
+    return ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups"]
+
+
+def without(cap):
+    """setpriv's arguments that start warden without cap (gone from its bounding set)."""
+    return ["setpriv", f"--bounding-set=-{cap}"]
+
+
+def log_env(json_format, **extra):
+    """The environment without the tester's WARDEN_*, plus extra, in the JSON log format
+    when asked."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARDEN_")}
+    env.update(extra)
+    if json_format:
+        env["WARDEN_LOG_FORMAT"] = "json"
+    return env

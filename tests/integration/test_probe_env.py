@@ -170,11 +170,18 @@ def env_with(**variables):
 
 
 def test_no_warden_variable_reaches_the_program(pid1):
-    env = env_with(WARDEN_GRACE="3", WARDEN_VERBOSE="0", WARDEN_CUSTOM_THING="x", OTHER="y")
+    env = env_with(WARDEN_GRACE="3", WARDEN_VERBOSE="0", WARDEN_REQUIRE_ENV="", OTHER="y")
     code, out, _ = run(["sh", "-c", "env | sort"], pid1=pid1, env=env)
     assert code == 0
     assert "OTHER=y" in out
     assert "WARDEN_" not in out
+
+
+def test_a_warden_variable_no_option_reads_is_an_error(pid1):
+    # Before issue 21 it vanished: WARDEN_USR=app ran the program as root, silently.
+    code, out, err = run(["sh", "-c", "id -u"], pid1=pid1, env=env_with(WARDEN_USR="app"))
+    assert (code, out) == (125, "")
+    assert_one_error_line(err, "WARDEN_USR", "WARDEN_USER")
 
 
 def test_env_grace_and_command_line_wins(pid1):
@@ -250,7 +257,7 @@ def test_env_verbose_quiet_and_pdeathsig(pid1):
         w.readline()
         w.send(signal.SIGTERM)
         assert w.wait() == 137
-        assert ("grace period over" in w.stderr) == expect_warning
+        assert ("grace period of 0.2 s over" in w.stderr) == expect_warning
 
 
 def test_every_stderr_line_is_json_in_json_mode(pid1, accounts):

@@ -266,7 +266,7 @@ def test_best_effort_goes_on(accounts, volume):
 
 @pytest.mark.parametrize("args,fragment", [
     (["-u", "app", "-c", "relative/path"], "not an absolute path"),
-    (["-c", "/tmp/x"], "--chown needs --user"),
+    (["-c", "/tmp/x"], "--chown needs an owner: add --user"),
     (["-u", "app", "-c", "/tmp/../etc"], "'..'"),
 ])
 def test_bad_chown_values_are_125(accounts, args, fragment):
@@ -370,7 +370,7 @@ def test_chown_to_overrides_the_user(accounts, volume):
     (["--chown-to", ":", "-c", "/tmp/x"], "is not USER, USER:GROUP or :GROUP"),
     (["-u", "app", "-c", "/tmp/x", "--chmod", "u+q"], "--chmod: 'u+q' is not a mode"),
     (["-u", "app", "-c", "/tmp/x", "--chown-policy", "never"],
-     "--chown-policy: 'never' is not always or root-mismatch"),
+     "--chown-policy: 'never' is not a policy: give always or root-mismatch"),
 ])
 def test_bad_volume_options_are_125(accounts, args, fragment):
     code, out, err = run([*args, "true"], pid1=False, accounts=accounts)

@@ -66,6 +66,48 @@ START_TEST(duration_rejects_nonsense)
 }
 END_TEST
 
+START_TEST(seconds_say_their_range)
+{
+    uint64_t ns = 7;
+    char why[160];
+    ck_assert_int_eq(parse_seconds("2.5", 60, false, &ns, why, sizeof(why)), 0);
+    ck_assert_uint_eq(ns, 2500000000u);
+    ck_assert_int_eq(parse_seconds("0", 60, false, &ns, why, sizeof(why)), 0);
+    ck_assert_uint_eq(ns, 0);
+    ck_assert_int_eq(parse_seconds("61", 60, false, &ns, why, sizeof(why)), -1);
+    ck_assert_str_eq(why, "'61' is out of range: give seconds from 0 to 60, like 5 or 0.5");
+    ck_assert_int_eq(parse_seconds("99999999999999999999999", 60, false, &ns, why, sizeof(why)),
+                     -1);
+    ck_assert_str_eq(why, "'99999999999999999999999' is out of range: give seconds from 0 to 60, "
+                          "like 5 or 0.5");
+    ck_assert_int_eq(parse_seconds("5s", 60, false, &ns, why, sizeof(why)), -1);
+    ck_assert_str_eq(why, "'5s' is not a number of seconds: give seconds from 0 to 60, like 5 or "
+                          "0.5");
+    ck_assert_int_eq(parse_seconds("1.", 60, false, &ns, why, sizeof(why)), -1);
+    ck_assert_str_eq(why, "'1.' is not a number of seconds: give seconds from 0 to 60, like 5 or "
+                          "0.5");
+    ck_assert_int_eq(parse_seconds("0.0", 60, true, &ns, why, sizeof(why)), -1);
+    ck_assert_str_eq(why, "'0.0' is out of range: give seconds above 0, up to 60, like 5 or 0.5");
+    ck_assert_uint_eq(ns, 0);
+}
+END_TEST
+
+START_TEST(distance_counts_one_letter_edits)
+{
+    ck_assert_uint_eq(text_distance("user", "user"), 0);
+    ck_assert_uint_eq(text_distance("usr", "user"), 1);
+    ck_assert_uint_eq(text_distance("gracee", "grace"), 1);
+    ck_assert_uint_eq(text_distance("garce", "grace"), 1); /* a swap counts once */
+    ck_assert_uint_eq(text_distance("cap", "chown"), 4);
+    ck_assert_uint_eq(text_distance("", "cap"), 3);
+    ck_assert_uint_eq(text_distance("version", "verbose"), 4);
+    char long_name[80];
+    memset(long_name, 'a', sizeof(long_name) - 1);
+    long_name[sizeof(long_name) - 1] = '\0';
+    ck_assert_uint_eq(text_distance(long_name, "a"), SIZE_MAX);
+}
+END_TEST
+
 START_TEST(pair_splits_at_one_colon)
 {
     char from[16], to[16];
@@ -118,6 +160,8 @@ Suite *parse_suite(void)
     tcase_add_test(tc, unsigned_rejects_junk_signs_and_overflow);
     tcase_add_test(tc, duration_whole_and_fractional);
     tcase_add_test(tc, duration_rejects_nonsense);
+    tcase_add_test(tc, seconds_say_their_range);
+    tcase_add_test(tc, distance_counts_one_letter_edits);
     tcase_add_test(tc, pair_splits_at_one_colon);
     tcase_add_test(tc, hex_mask_reads_proc_status_masks);
     tcase_add_test(tc, warden_prefix_and_env_lookup);
