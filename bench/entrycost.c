@@ -45,8 +45,8 @@ static double pass(int dir, int kind, int pass_no)
             rc = (int)syscall(SYS_getppid) < 0;
         else if (kind == 1)
             rc = statx(dir, name, AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
-                       STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_GID |
-                           STATX_INO | STATX_MNT_ID,
+                       STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_GID | STATX_INO |
+                           STATX_MNT_ID,
                        &sx);
         else if (kind == 2)
             rc = fchownat(dir, name, 1000, 1000, AT_SYMLINK_NOFOLLOW);

@@ -225,6 +225,7 @@ set logscale xy
 set xlabel "entries"
 set key below font ",9" maxrows 4
 set yrange [*:*]
+set xrange [500:4000000]
 {chown_bench.chart_plot(sdata)}unset multiplot
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
@@ -397,7 +398,10 @@ if __name__ == "__main__":
         assert os.geteuid() == 0 and os.access(WARDEN, os.X_OK), "as root, with build/warden"
         ensure_peers()
         os.makedirs(OUT, exist_ok=True)
-        measured = (chown_scaling(), machine())
+        m = machine()  # the date the run started
+        scaling = chown_scaling()
+        m["date"] += " to " + machine()["date"].split()[1]
+        measured = (scaling, m)
         with open(saved, "wb") as f:
             pickle.dump(measured, f)
         render_chown_only(*measured)
