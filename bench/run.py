@@ -2,10 +2,11 @@
 """bench/run.py: warden against tini, tini-static, dumb-init, catatonit, gosu and setpriv
 on this machine, in one run. Writes docs/benchmarks.md and docs/benchmarks.png.
 
-    sudo python3 bench/run.py [--quick] [--chown]
+    sudo python3 bench/run.py [--quick] [--chown [--render]]
 
 --chown measures the volume part alone (bench/chown.py) and rewrites only its section of
-docs/benchmarks.md and its panel of the chart.
+docs/benchmarks.md and its panel of the chart; --chown --render writes them again from the
+last such measurement (bench/out/chown.pickle).
 
 Installs the peers from Debian's packages if missing, builds its small C helpers with
 gcc, and needs build/warden (the release build). Timings are medians or per-run averages
@@ -173,7 +174,7 @@ def mktree(path, entries):
 
 
 def chown_scaling():
-    """The volume part (bench/chown.py): 1,000 to 2,000,000 entries, or up to 100,000."""
+    """The volume part (bench/chown.py): 1,000 to 2,000,000 entries, or up to 50,000."""
     return chown_bench.measure(chown_bench.QUICK_SIZES if QUICK else chown_bench.SIZES)
 
 
@@ -210,7 +211,7 @@ def chart(startup, scaling, path):
     sdata = os.path.join(OUT, "scaling.dat")
     chown_bench.chart_data(scaling, sdata)
     script = f"""
-set terminal pngcairo size 1200,480 font ",10"
+set terminal pngcairo size 1400,600 font ",10"
 set output "{path}"
 set multiplot layout 1,2
 set title "CPU an init adds to /bin/true as PID 1 (us, lower is better)"
@@ -224,6 +225,7 @@ set logscale xy
 set xlabel "entries"
 set key below font ",9" maxrows 4
 set yrange [*:*]
+set xrange [500:4000000]
 {chown_bench.chart_plot(sdata)}unset multiplot
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
@@ -262,13 +264,17 @@ def main():
 
 def chown_section(scaling):
     return ["", "## Volume chown (ms, medians; warm cache)", "",
-            "Trees from `bench/mktree.py` (1,000 entries per directory). Every repetition runs "
-            "each tool on the same tree: first run (the tree owned by root), then already "
-            "owned. warden runs `/bin/true` as its program: *whole* is the command's wall "
-            "time, *added* that minus the same warden command without `--chown` (measured in "
-            "the same run), *own* warden's own measure of its volume step (the `-v` summary). "
-            "Ratios are warden's added time over `chown -R`'s whole time; "
-            "`bench/chown.py` documents the method. " + chown_bench.load_note(scaling), "",
+            "Trees from `bench/mktree.py` (1,000 entries per directory). Each tool is a process "
+            "on the same tree for the same owner (1000:1000), the page cache warm for all, the "
+            "filesystem synced before each timed command. Each round runs every tool on a "
+            "first run (the tree reset to root) and again on the tree it has just changed "
+            "(already owned), the tools' order reversed every other round; warden runs as a "
+            "container runs it (`warden --user 1000:1000 --chown DIR /bin/true`): *whole* is "
+            "its wall time, *added* that minus the same command without `--chown` in the same "
+            "round (for root-mismatch, the median of fifteen interleaved pairs), *own* its own "
+            "measure of the volume step (the `-v` summary). A round's ratio is warden's added "
+            "time over `chown -R`'s whole time in that round; `bench/chown.py` documents the "
+            "method. " + chown_bench.load_note(scaling), "",
             *chown_bench.table(scaling)]
 
 
@@ -383,10 +389,22 @@ if __name__ == "__main__":
         build_helpers()
         latency_rounds()
     elif "--chown" in sys.argv:
+        # --chown --render: the section again from bench/out/chown.pickle, not measured.
+        saved = os.path.join(OUT, "chown.pickle")
+        if "--render" in sys.argv:
+            with open(saved, "rb") as f:
+                render_chown_only(*pickle.load(f))
+            sys.exit(0)
         assert os.geteuid() == 0 and os.access(WARDEN, os.X_OK), "as root, with build/warden"
         ensure_peers()
         os.makedirs(OUT, exist_ok=True)
-        render_chown_only(chown_scaling(), machine())
+        m = machine()  # the date the run started
+        scaling = chown_scaling()
+        m["date"] += " to " + machine()["date"].split()[1]
+        measured = (scaling, m)
+        with open(saved, "wb") as f:
+            pickle.dump(measured, f)
+        render_chown_only(*measured)
     elif "--render" in sys.argv:
         with open(os.path.join(OUT, "results.pickle"), "rb") as f:
             render(pickle.load(f))
