@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "health_options.h"
 #include "options.h"
 #include "parse.h"
 #include "privdrop.h"
@@ -231,6 +232,8 @@ enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg
         log_error("%s needs --user", cfg->groups_given ? "--groups" : "--cap");
         return CLI_ERROR;
     }
+    if (health_options_check(cfg) != 0)
+        return CLI_ERROR;
     return CLI_RUN;
 }
 

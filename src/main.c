@@ -106,6 +106,6 @@ int main(int argc, char **argv)
         return supervise_pause(&signals, self) == 0 ? 0 : cfg.rules.failure_exit;
     if (program_start(&cfg, &signals.original_mask, &program) != 0)
         return cfg.rules.failure_exit;
-    int status = supervise(&cfg, &signals, program.pid, self);
+    int status = supervise(&cfg, &signals, &program, self);
     return program_exit_code(&cfg, &program, status);
 }

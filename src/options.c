@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "health_options.h"
 #include "parse.h"
 #include "signames.h"
 #include "volume_mode.h"
@@ -305,6 +306,27 @@ const struct option_row option_rows[] = {
     {"require-env", 0, OPTION_LIST, true, "NAME",
      "exit 125 unless NAME is set and not empty, naming\nevery missing one (repeatable)",
      on_require_env, reset_require_env},
+    {"health", 0, OPTION_VALUE, true, "URL",
+     "check URL while COMMAND runs, from warden itself (the\nURLs of warden probe); see "
+     "--on-unhealthy",
+     on_health, NULL},
+    {"health-interval", 0, OPTION_VALUE, true, "SECONDS",
+     "time between two --health checks (default 30)", on_health_interval, NULL},
+    {"health-timeout", 0, OPTION_VALUE, true, "SECONDS",
+     "a check slower than this fails (default 5, at most\nthe interval)", on_health_timeout, NULL},
+    {"health-retries", 0, OPTION_VALUE, true, "N",
+     "failed checks in a row that make COMMAND unhealthy\n(default 3)", on_health_retries, NULL},
+    {"health-start-period", 0, OPTION_VALUE, true, "SECONDS",
+     "failures this soon after a start do not count; the\nfirst success ends it (default 0)",
+     on_health_start_period, NULL},
+    {"on-unhealthy", 0, OPTION_VALUE, true, "ACTION",
+     "log (default): say so; stop: stop COMMAND in order and\nexit 124; restart: stop it and "
+     "start it again",
+     on_on_unhealthy, NULL},
+    {"restart-limit", 0, OPTION_VALUE, true, "N",
+     "with restart: after N restarts in a row without a\nhealthy check, stop and exit 124 "
+     "(default 0: none)",
+     on_restart_limit, NULL},
     {"log-format", 0, OPTION_VALUE, true, "FORMAT",
      "text (default) or json: one JSON object per line", on_log_format, NULL},
     {"verbose", 'v', OPTION_COUNT, true, NULL, "say what warden does (repeat for more)", on_verbose,
@@ -332,7 +354,8 @@ static const char help_tail[] =
     "warden --personality NAME ...), warden answers as that tool (see the man page).\n"
     "\n"
     "Exit status: COMMAND's own; 128+N if it died of signal N; 125 if warden failed;\n"
-    "126 if COMMAND cannot be executed; 127 if it is not found.\n";
+    "126 if COMMAND cannot be executed; 127 if it is not found; 124 if warden stopped\n"
+    "it because it was unhealthy (--on-unhealthy).\n";
 
 /* Where the description starts: a longer option name gets a line of its own. */
 #define HELP_COLUMN 27

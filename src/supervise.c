@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "exit_status.h"
+#include "health.h"
 #include "leftovers.h"
 #include "log.h"
 #include "signames.h"
@@ -18,11 +19,15 @@
  * once everything is being killed, look again at this pace until all are gone. */
 #define KILL_RECHECK_NS (50ull * 1000000ull)
 
+/* Why warden itself is stopping the program (--on-unhealthy). */
+enum unhealthy_end { END_NONE, END_STOP, END_RESTART };
+
 struct supervision {
     const struct config *cfg;
     pid_t self;
     const struct signal_state *signals;
     bool is_pid1;
+    struct program *program;
     pid_t main_pid;
     bool main_running;
     int main_status;
@@ -33,6 +38,12 @@ struct supervision {
     bool leftovers_asked_to_stop;
     bool killing;
     unsigned long reaped;
+    unsigned long wakeups; /* returns from the wait: the debug line at the end counts them */
+    struct health health;
+    short check_revents; /* the health check's fd, when it is what woke the loop */
+    enum unhealthy_end unhealthy_end;
+    bool restart_armed;
+    struct timespec restart_at; /* after the back-off */
 };
 
 int supervise_prepare(const struct config *cfg, pid_t self, pid_t original_parent)
@@ -108,8 +119,20 @@ static void arm_deadline(struct supervision *s, const char *why, uint64_t ns)
 /* The engine asked to stop (its STOPSIGNAL, TERM by default). Only --grace sets a
  * deadline on the program: without it the engine's own timeout is the only one, so warden
  * never kills a program that the engine would still have waited for. */
+/* A stop the engine asked for wins over warden's own plans: no more checks, no restart. */
+static void cancel_health(struct supervision *s)
+{
+    health_end(&s->health);
+    if (s->unhealthy_end == END_RESTART) {
+        s->unhealthy_end = END_NONE;
+        s->restart_armed = false;
+        log_info("health: stop requested: the program will not be started again");
+    }
+}
+
 static void stop_requested(struct supervision *s)
 {
+    cancel_health(s);
     if (s->cfg->grace_given)
         arm_deadline(s, "stop requested", s->cfg->grace_ns);
     else
@@ -149,6 +172,8 @@ static void forward_signal(struct supervision *s, int sig, const siginfo_t *info
         log_info("received SIG%s: dropped (--rewrite)", name);
     } else if (!s->main_running) {
         log_debug("received SIG%s after the main program ended: already stopping", name);
+        if (sig == s->cfg->stop_signal)
+            cancel_health(s);
     } else {
         if (err && err != ESRCH)
             log_warn("unable to forward SIG%s to %ld: %s", target_name, (long)target,
@@ -194,6 +219,78 @@ static void stop_leftovers(struct supervision *s)
     arm_deadline(s, "leftovers", config_leftover_grace_ns(s->cfg));
 }
 
+/* --on-unhealthy stop or restart: the program gets its stop signal (after --rewrite) and,
+ * since no engine will kill a program that hangs, a deadline of warden's own: --grace, or
+ * the leftovers' default. Then the usual end: leftovers, the grace period, SIGKILL. */
+static void stop_unhealthy(struct supervision *s)
+{
+    const struct health_config *h = &s->cfg->health;
+    bool restart = h->action == UNHEALTHY_RESTART && health_restart_allowed(&s->health);
+    int sig = config_leftover_signal(s->cfg);
+    pid_t target = s->cfg->process_group ? -s->main_pid : s->main_pid;
+    char name[16];
+    health_end(&s->health);
+    s->unhealthy_end = restart ? END_RESTART : END_STOP;
+    int err = kill(target, sig) != 0 ? errno : 0;
+    if (s->cfg->process_group)
+        s->group_got_stop = true;
+    signal_to_name(sig, name, sizeof(name));
+    if (err && err != ESRCH)
+        log_warn("unable to send SIG%s to %ld: %s", name, (long)target, strerror(err));
+    log_fields(LOG_LEVEL_WARN,
+               (struct log_field[]){LOG_STR("health", restart ? "restarting" : "stopping"),
+                                    LOG_STR("signal", name), LOG_NUM("pid", s->main_pid)},
+               3, "health: %s: sent SIG%s to pid %ld%s", restart ? "restarting" : "stopping", name,
+               (long)s->main_pid,
+               restart                          ? ""
+               : h->action == UNHEALTHY_RESTART ? "; --restart-limit reached, warden exits 124"
+                                                : "; warden exits 124");
+    arm_deadline(s, "unhealthy", config_leftover_grace_ns(s->cfg));
+}
+
+/* After every event: the check's fd or deadline, or a check that is due. */
+static void watch_health(struct supervision *s)
+{
+    short revents = s->check_revents;
+    s->check_revents = 0;
+    if (health_advance(&s->health, revents) == HEALTH_ACT)
+        stop_unhealthy(s);
+}
+
+/* Everything of the old program is gone: after the back-off, the program again, in place
+ * (warden already is the user it runs as, with the same environment). Returns true when
+ * it could not be started: warden then ends as for stop. */
+static bool restart_when_due(struct supervision *s)
+{
+    if (!s->restart_armed) {
+        uint64_t wait = health_backoff_ns(&s->health);
+        health_count_restart(&s->health);
+        s->restart_armed = true;
+        s->restart_at = clock_after_ns(wait);
+        if (wait)
+            log_info("health: restart in %g s (back-off)", (double)wait / 1e9);
+    }
+    struct timespec left = clock_until(&s->restart_at);
+    if (left.tv_sec > 0 || left.tv_nsec > 0)
+        return false;
+    s->restart_armed = s->deadline_armed = s->killing = false;
+    s->group_got_stop = s->leftovers_asked_to_stop = false;
+    s->unhealthy_end = END_STOP;
+    if (program_start(s->cfg, &s->signals->original_mask, s->program) != 0)
+        return true;
+    s->unhealthy_end = END_NONE;
+    s->main_pid = s->program->pid;
+    s->main_running = true;
+    log_fields(LOG_LEVEL_WARN,
+               (struct log_field[]){LOG_STR("health", "restarted"), LOG_NUM("pid", s->main_pid),
+                                    LOG_NUM("restarts", s->health.restarts)},
+               3, "health: restarted: '%s' is pid %ld (restart %lu in a row)", s->cfg->command[0],
+               (long)s->main_pid, s->health.restarts);
+    if (!s->program->exec_errno)
+        health_begin(&s->health, &s->cfg->health, s->main_pid);
+    return false;
+}
+
 /* dumb-init: the program has exited (seen without reaping it, so that its group id cannot
  * have been reused): its group gets the stop signal before warden goes. */
 static void stop_group_of_exited_program(struct supervision *s)
@@ -225,6 +322,11 @@ static void on_child(struct supervision *s, int sig, const siginfo_t *info)
     (void)s, (void)sig, (void)info; /* reaping follows every event */
 }
 
+static void on_check_ready(struct supervision *s, int sig, const siginfo_t *info)
+{
+    (void)s, (void)sig, (void)info; /* watch_health follows every event */
+}
+
 static const struct {
     int event; /* a signal, or what signals_wait returns besides one */
     void (*handle)(struct supervision *s, int sig, const siginfo_t *info);
@@ -232,6 +334,7 @@ static const struct {
     {-1, on_wait_failed},
     {0, on_deadline},
     {SIGCHLD, on_child},
+    {SIGNALS_FD_READY, on_check_ready},
 };
 
 static void handle(struct supervision *s, int sig, const siginfo_t *info)
@@ -253,6 +356,10 @@ static bool settle(struct supervision *s)
         stop_group_of_exited_program(s);
     bool no_children = reap_all(s);
     if (!s->main_running) {
+        health_end(&s->health);
+        /* A restart is not the program's exit: the loop goes on. */
+        if (no_children && s->unhealthy_end == END_RESTART)
+            return restart_when_due(s);
         /* dumb-init leaves at once, whatever is left (as PID 1 the kernel kills it). */
         if (no_children || s->cfg->rules.exit_with_program)
             return true;
@@ -275,7 +382,16 @@ static bool settle(struct supervision *s)
     return false;
 }
 
-/* Blocked in the kernel until a signal, or the grace deadline when one runs. */
+static const struct timespec *earlier(const struct timespec *a, const struct timespec *b)
+{
+    if (!a || !b)
+        return a ? a : b;
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec <= b->tv_nsec) ? a : b;
+}
+
+/* Blocked in the kernel until a signal, the health check's fd, or the next deadline: the
+ * grace period, a restart's back-off, the health check's. None at all while idle without
+ * --health. */
 static int next_event(struct supervision *s, siginfo_t *info)
 {
     struct timespec recheck;
@@ -286,10 +402,18 @@ static int next_event(struct supervision *s, siginfo_t *info)
     } else if (s->deadline_armed && !s->killing) {
         until = &s->deadline;
     }
-    return signals_wait(s->signals, until, info);
+    if (s->restart_armed)
+        until = earlier(until, &s->restart_at);
+    until = earlier(until, health_deadline(&s->health));
+    struct pollfd check_fd;
+    size_t nfds = health_pollfd(&s->health, &check_fd);
+    int event = signals_wait_fds(s->signals, until, &check_fd, nfds, info);
+    s->wakeups++;
+    s->check_revents = event == SIGNALS_FD_READY ? check_fd.revents : 0;
+    return event;
 }
 
-int supervise(const struct config *cfg, const struct signal_state *signals, pid_t main_pid,
+int supervise(const struct config *cfg, const struct signal_state *signals, struct program *program,
               pid_t self)
 {
     struct supervision s = {
@@ -297,15 +421,28 @@ int supervise(const struct config *cfg, const struct signal_state *signals, pid_
         .self = self,
         .signals = signals,
         .is_pid1 = self == 1,
-        .main_pid = main_pid,
+        .program = program,
+        .main_pid = program->pid,
         .main_running = true,
     };
+    if (cfg->health.text && !program->exec_errno)
+        health_begin(&s.health, &cfg->health, program->pid);
     do {
         siginfo_t info;
         int sig = next_event(&s, &info);
         handle(&s, sig, &info);
+        watch_health(&s);
     } while (!settle(&s));
-    log_debug("reaped %lu processes in all", s.reaped);
+    health_end(&s.health);
+    if (s.unhealthy_end == END_STOP) {
+        program->stopped_unhealthy = true;
+        log_fields(
+            LOG_LEVEL_WARN,
+            (struct log_field[]){LOG_STR("health", "stopped"), LOG_NUM("status", EXIT_UNHEALTHY)},
+            2, "health: stopped because unhealthy: exit status %d", EXIT_UNHEALTHY);
+    }
+    log_debug("reaped %lu processes in all; woke up %lu times; %lu health checks", s.reaped,
+              s.wakeups, s.health.checks);
     return s.main_status;
 }
 
