@@ -14,37 +14,11 @@
 #include "leftovers.h"
 #include "log.h"
 #include "signames.h"
+#include "supervise_state.h"
 
 /* Outside PID 1 an orphan can be re-parented to warden without any SIGCHLD telling so;
  * once everything is being killed, look again at this pace until all are gone. */
 #define KILL_RECHECK_NS (50ull * 1000000ull)
-
-/* Why warden itself is stopping the program (--on-unhealthy). */
-enum unhealthy_end { END_NONE, END_STOP, END_RESTART };
-
-struct supervision {
-    const struct config *cfg;
-    pid_t self;
-    const struct signal_state *signals;
-    bool is_pid1;
-    struct program *program;
-    pid_t main_pid;
-    bool main_running;
-    int main_status;
-    bool deadline_armed;
-    struct timespec deadline;
-    uint64_t deadline_ns; /* how long the armed deadline was, for the kill message */
-    bool group_got_stop;  /* the program's group already got the leftovers' signal */
-    bool leftovers_asked_to_stop;
-    bool killing;
-    unsigned long reaped;
-    unsigned long wakeups; /* returns from the wait: the debug line at the end counts them */
-    struct health health;
-    short check_revents; /* the health check's fd, when it is what woke the loop */
-    enum unhealthy_end unhealthy_end;
-    bool restart_armed;
-    struct timespec restart_at; /* after the back-off */
-};
 
 int supervise_prepare(const struct config *cfg, pid_t self, pid_t original_parent)
 {
@@ -106,7 +80,7 @@ static bool reap_all(struct supervision *s)
     }
 }
 
-static void arm_deadline(struct supervision *s, const char *why, uint64_t ns)
+void supervise_arm_deadline(struct supervision *s, const char *why, uint64_t ns)
 {
     if (s->deadline_armed)
         return;
@@ -119,22 +93,11 @@ static void arm_deadline(struct supervision *s, const char *why, uint64_t ns)
 /* The engine asked to stop (its STOPSIGNAL, TERM by default). Only --grace sets a
  * deadline on the program: without it the engine's own timeout is the only one, so warden
  * never kills a program that the engine would still have waited for. */
-/* A stop the engine asked for wins over warden's own plans: no more checks, no restart. */
-static void cancel_health(struct supervision *s)
-{
-    health_end(&s->health);
-    if (s->unhealthy_end == END_RESTART) {
-        s->unhealthy_end = END_NONE;
-        s->restart_armed = false;
-        log_info("health: stop requested: the program will not be started again");
-    }
-}
-
 static void stop_requested(struct supervision *s)
 {
-    cancel_health(s);
+    supervise_cancel_health(s);
     if (s->cfg->grace_given)
-        arm_deadline(s, "stop requested", s->cfg->grace_ns);
+        supervise_arm_deadline(s, "stop requested", s->cfg->grace_ns);
     else
         log_info("stop requested: no --grace, waiting for the program as long as it takes");
 }
@@ -173,7 +136,7 @@ static void forward_signal(struct supervision *s, int sig, const siginfo_t *info
     } else if (!s->main_running) {
         log_debug("received SIG%s after the main program ended: already stopping", name);
         if (sig == s->cfg->stop_signal)
-            cancel_health(s);
+            supervise_cancel_health(s);
     } else {
         if (err && err != ESRCH)
             log_warn("unable to forward SIG%s to %ld: %s", target_name, (long)target,
@@ -216,79 +179,7 @@ static void stop_leftovers(struct supervision *s)
         log_info("main program ended: sent SIG%s to every remaining process", name);
     else
         log_info("main program ended: sent SIG%s to %d leftover process(es)", name, count);
-    arm_deadline(s, "leftovers", config_leftover_grace_ns(s->cfg));
-}
-
-/* --on-unhealthy stop or restart: the program gets its stop signal (after --rewrite) and,
- * since no engine will kill a program that hangs, a deadline of warden's own: --grace, or
- * the leftovers' default. Then the usual end: leftovers, the grace period, SIGKILL. */
-static void stop_unhealthy(struct supervision *s)
-{
-    const struct health_config *h = &s->cfg->health;
-    bool restart = h->action == UNHEALTHY_RESTART && health_restart_allowed(&s->health);
-    int sig = config_leftover_signal(s->cfg);
-    pid_t target = s->cfg->process_group ? -s->main_pid : s->main_pid;
-    char name[16];
-    health_end(&s->health);
-    s->unhealthy_end = restart ? END_RESTART : END_STOP;
-    int err = kill(target, sig) != 0 ? errno : 0;
-    if (s->cfg->process_group)
-        s->group_got_stop = true;
-    signal_to_name(sig, name, sizeof(name));
-    if (err && err != ESRCH)
-        log_warn("unable to send SIG%s to %ld: %s", name, (long)target, strerror(err));
-    log_fields(LOG_LEVEL_WARN,
-               (struct log_field[]){LOG_STR("health", restart ? "restarting" : "stopping"),
-                                    LOG_STR("signal", name), LOG_NUM("pid", s->main_pid)},
-               3, "health: %s: sent SIG%s to pid %ld%s", restart ? "restarting" : "stopping", name,
-               (long)s->main_pid,
-               restart                          ? ""
-               : h->action == UNHEALTHY_RESTART ? "; --restart-limit reached, warden exits 124"
-                                                : "; warden exits 124");
-    arm_deadline(s, "unhealthy", config_leftover_grace_ns(s->cfg));
-}
-
-/* After every event: the check's fd or deadline, or a check that is due. */
-static void watch_health(struct supervision *s)
-{
-    short revents = s->check_revents;
-    s->check_revents = 0;
-    if (health_advance(&s->health, revents) == HEALTH_ACT)
-        stop_unhealthy(s);
-}
-
-/* Everything of the old program is gone: after the back-off, the program again, in place
- * (warden already is the user it runs as, with the same environment). Returns true when
- * it could not be started: warden then ends as for stop. */
-static bool restart_when_due(struct supervision *s)
-{
-    if (!s->restart_armed) {
-        uint64_t wait = health_backoff_ns(&s->health);
-        health_count_restart(&s->health);
-        s->restart_armed = true;
-        s->restart_at = clock_after_ns(wait);
-        if (wait)
-            log_info("health: restart in %g s (back-off)", (double)wait / 1e9);
-    }
-    struct timespec left = clock_until(&s->restart_at);
-    if (left.tv_sec > 0 || left.tv_nsec > 0)
-        return false;
-    s->restart_armed = s->deadline_armed = s->killing = false;
-    s->group_got_stop = s->leftovers_asked_to_stop = false;
-    s->unhealthy_end = END_STOP;
-    if (program_start(s->cfg, &s->signals->original_mask, s->program) != 0)
-        return true;
-    s->unhealthy_end = END_NONE;
-    s->main_pid = s->program->pid;
-    s->main_running = true;
-    log_fields(LOG_LEVEL_WARN,
-               (struct log_field[]){LOG_STR("health", "restarted"), LOG_NUM("pid", s->main_pid),
-                                    LOG_NUM("restarts", s->health.restarts)},
-               3, "health: restarted: '%s' is pid %ld (restart %lu in a row)", s->cfg->command[0],
-               (long)s->main_pid, s->health.restarts);
-    if (!s->program->exec_errno)
-        health_begin(&s->health, &s->cfg->health, s->main_pid);
-    return false;
+    supervise_arm_deadline(s, "leftovers", config_leftover_grace_ns(s->cfg));
 }
 
 /* dumb-init: the program has exited (seen without reaping it, so that its group id cannot
@@ -359,7 +250,7 @@ static bool settle(struct supervision *s)
         health_end(&s->health);
         /* A restart is not the program's exit: the loop goes on. */
         if (no_children && s->unhealthy_end == END_RESTART)
-            return restart_when_due(s);
+            return supervise_restart_when_due(s);
         /* dumb-init leaves at once, whatever is left (as PID 1 the kernel kills it). */
         if (no_children || s->cfg->rules.exit_with_program)
             return true;
@@ -431,7 +322,7 @@ int supervise(const struct config *cfg, const struct signal_state *signals, stru
         siginfo_t info;
         int sig = next_event(&s, &info);
         handle(&s, sig, &info);
-        watch_health(&s);
+        supervise_watch_health(&s);
     } while (!settle(&s));
     health_end(&s.health);
     if (s.unhealthy_end == END_STOP) {
