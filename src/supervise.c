@@ -298,7 +298,9 @@ static int next_event(struct supervision *s, siginfo_t *info)
     until = earlier(until, health_deadline(&s->health));
     struct pollfd check_fd;
     size_t nfds = health_pollfd(&s->health, &check_fd);
-    int event = signals_wait_fds(s->signals, until, &check_fd, nfds, info);
+    /* Without a check under way, the plain signal wait: the same call as without --health. */
+    int event = nfds ? signals_wait_fds(s->signals, until, &check_fd, nfds, info)
+                     : signals_wait(s->signals, until, info);
     s->wakeups++;
     s->check_revents = event == SIGNALS_FD_READY ? check_fd.revents : 0;
     return event;
