@@ -91,9 +91,9 @@ class Log:
         return self.lines + [line for line in rest.splitlines() if line]
 
 
-def start(endpoint, *options, program=None):
-    args = ["-v", "--health", endpoint.url, "--health-interval", "0.1", *options]
-    w = Warden(args + (program or endpoint.program()), env=env_with())
+def start(endpoint, *options, program=None, pid1=True, interval="0.1"):
+    args = ["-v", "--health", endpoint.url, "--health-interval", interval, *options]
+    w = Warden(args + (program or endpoint.program()), env=env_with(), pid1=pid1)
     return w, Log(w)
 
 
@@ -149,9 +149,9 @@ def test_a_program_that_ignores_its_stop_signal_is_killed_after_grace(tmp_path):
     assert order == sorted(order), lines
 
 
-def test_restart_a_new_process_answers_and_the_old_one_is_gone(tmp_path):
+def test_restart_a_new_process_answers_and_the_old_one_is_gone(tmp_path, pid1):
     ep = Endpoint(tmp_path)
-    w, log = start(ep, "--health-retries", "3", "--on-unhealthy", "restart")
+    w, log = start(ep, "--health-retries", "3", "--on-unhealthy", "restart", pid1=pid1)
     old = serving_pid(w)
     log.wait_for("health: healthy")
     [old_host_pid] = children_of(w.pid)
@@ -196,6 +196,23 @@ def test_restart_limit(tmp_path):
     assert sum("health: restart in 0.1 s (back-off)" in line for line in lines) == 1, lines
     index_of(lines, f"health: stopping: sent SIGTERM to pid {pids[2]}; --restart-limit reached")
     index_of(lines, "health: stopped because unhealthy: exit status 124")
+
+
+def test_the_engines_stop_during_a_back_off_ends_warden_without_a_restart(tmp_path):
+    # The second restart in a row waits one interval (2 s here): TERM comes meanwhile.
+    ep = Endpoint(tmp_path, state="bad")
+    w, log = start(ep, "--health-retries", "1", "--on-unhealthy", "restart", interval="2")
+    first = serving_pid(w)
+    w.expect(f"got SIGTERM {first}")
+    second = serving_pid(w)
+    w.expect(f"got SIGTERM {second}")
+    log.wait_for("health: restart in 2 s (back-off)")
+    w.send(signal.SIGTERM)
+    assert w.wait() == 3  # the last program's own status: nothing stopped it for health
+    assert w.stdout == ""  # no third start
+    lines = log.finish()
+    index_of(lines, "health: stop requested: the program will not be started again")
+    assert not any("stopped because unhealthy" in line for line in lines), lines
 
 
 def test_failures_in_the_start_period_do_not_count_and_a_success_ends_it(tmp_path):
