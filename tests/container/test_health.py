@@ -43,6 +43,9 @@ def test_on_unhealthy_stop_exits_124_and_the_engine_restarts_the_container():
         docker("run", "-d", "--pull=never", "--name", c, "--restart", "on-failure",
                "--tmpfs", "/tmp", "-e", "WARDEN_HEALTH=http://127.0.0.1:8000/health",
                "-e", "WARDEN_HEALTH_INTERVAL=0.2", "-e", "WARDEN_HEALTH_RETRIES=2",
+               # python3 takes longer than two checks to listen: a start period, as for
+               # any slow start (the first success ends it).
+               "-e", "WARDEN_HEALTH_START_PERIOD=60",
                "-e", "WARDEN_ON_UNHEALTHY=stop", "-e", "WARDEN_VERBOSE=1", IMAGE)
         wait_for(lambda: "health: healthy" in logs(c), 60, "the first healthy check")
         assert inspect(c, "{{.RestartCount}}") == "0"
