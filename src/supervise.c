@@ -157,13 +157,21 @@ static void forward_signal(struct supervision *s, int sig, const siginfo_t *info
         kill(s->self, SIGSTOP);
 }
 
+/* As PID 1 the end of the program is the end of the container: every other process gets
+ * the signals. Not before a restart: then only warden's own descendants, never a
+ * `docker exec` session or the engine's health check process. */
+static bool whole_namespace(const struct supervision *s)
+{
+    return s->is_pid1 && s->unhealthy_end != END_RESTART;
+}
+
 static void kill_everything(struct supervision *s)
 {
     if (s->main_running) {
         kill(-s->main_pid, SIGKILL);
         kill(s->main_pid, SIGKILL);
     }
-    leftovers_signal(SIGKILL, s->is_pid1, 0);
+    leftovers_signal(SIGKILL, whole_namespace(s), 0);
 }
 
 /* What the program left gets its stop signal (after --rewrite) once: not again where the
@@ -173,9 +181,9 @@ static void stop_leftovers(struct supervision *s)
     int sig = config_leftover_signal(s->cfg);
     char name[16];
     signal_to_name(sig, name, sizeof(name));
-    int count = leftovers_signal(sig, s->is_pid1, s->group_got_stop ? s->main_pid : 0);
+    int count = leftovers_signal(sig, whole_namespace(s), s->group_got_stop ? s->main_pid : 0);
     s->leftovers_asked_to_stop = true;
-    if (s->is_pid1 && !s->group_got_stop)
+    if (whole_namespace(s) && !s->group_got_stop)
         log_info("main program ended: sent SIG%s to every remaining process", name);
     else
         log_info("main program ended: sent SIG%s to %d leftover process(es)", name, count);
@@ -287,7 +295,7 @@ static int next_event(struct supervision *s, siginfo_t *info)
 {
     struct timespec recheck;
     const struct timespec *until = NULL;
-    if (s->killing && !s->is_pid1) {
+    if (s->killing && !whole_namespace(s)) {
         recheck = clock_after_ns(KILL_RECHECK_NS);
         until = &recheck;
     } else if (s->deadline_armed && !s->killing) {

@@ -20,7 +20,7 @@ int supervise_pause(const struct signal_state *signals, pid_t self);
 /* Runs until the main program and every leftover process are gone; with --health, checks
  * it and, per --on-unhealthy, stops it (program->stopped_unhealthy) or starts it again in
  * place (program then describes the new one). Returns the last program's wait status. */
-int supervise(const struct config *cfg, const struct signal_state *signals,
-              struct program *program, pid_t self);
+int supervise(const struct config *cfg, const struct signal_state *signals, struct program *program,
+              pid_t self);
 
 #endif

@@ -8,6 +8,7 @@ import os
 import select
 import signal
 import socket
+import subprocess
 import time
 
 import pytest
@@ -175,6 +176,41 @@ def test_restart_a_new_process_answers_and_the_old_one_is_gone(tmp_path, pid1):
     lines = log.finish()
     assert sum("health: restarted" in line for line in lines) == 1, lines
     assert not any("stopped because unhealthy" in line for line in lines), lines
+
+
+def test_a_restart_signals_the_programs_leftovers_but_not_other_processes(tmp_path):
+    ep = Endpoint(tmp_path)
+    # The program leaves a child behind when it exits: a leftover of its own.
+    shell = f"{WT} pause >/dev/null & exec {WT} serve {ep.sock} {ep.state_file}"
+    w, log = start(ep, "--health-retries", "1", "--on-unhealthy", "restart",
+                   program=["--", "sh", "-c", shell])
+    old = serving_pid(w)
+    log.wait_for("health: healthy")
+    # A process in warden's namespace that is not its descendant, as `docker exec` makes.
+    visitor = subprocess.Popen(["nsenter", "--target", str(w.pid), "--pid", "--", WT, "pause"],
+                               stdout=subprocess.PIPE)
+    try:
+        assert visitor.stdout.readline().startswith(b"ready ")
+        ep.set("bad")
+        w.expect(f"got SIGTERM {old}")
+        ep.set("ok")
+        new = serving_pid(w)
+        log.wait_for("health: restarted")
+        log.wait_for("health: healthy")
+        # A restart is not the end of the container: the visitor was left alone.
+        assert visitor.poll() is None, "the restart signalled a process outside the program"
+        w.send(signal.SIGTERM)
+        w.expect(f"got SIGTERM {new}")
+        assert w.wait() == 3
+        # The end of PID 1 is the end of its namespace.
+        assert visitor.wait(timeout=20) in (-signal.SIGTERM, -signal.SIGKILL)
+    finally:
+        visitor.kill()
+        visitor.wait()
+    lines = log.finish()
+    # Before the restart, the old program's leftover got the stop signal, by itself.
+    before = lines[:index_of(lines, "health: restarted")]
+    index_of(before, "main program ended: sent SIGTERM to 1 leftover process(es)")
 
 
 def test_restart_limit(tmp_path):
