@@ -129,9 +129,19 @@ def test_names_come_from_etc_hosts(http_server, tmp_path):
     ns = ["unshare", "--mount", "sh", "-c", f"mount --bind {hosts} /etc/hosts && exec \"$@\"",
           "sh"]
     assert probe(f"http://myapp.internal:{port}/health", prefix=ns)[0] == 0
-    code, _, err = probe(f"http://nosuchhost:{port}/health", prefix=ns)
-    assert code == 1
-    assert_one_error_line(err, "cannot resolve 'nosuchhost'", "/etc/hosts only")
+
+
+def test_a_lookup_that_outlives_the_timeout_is_abandoned(tmp_path):
+    """Not in /etc/hosts, so DNS: a nameserver that never answers (nothing listens on
+    loopback port 53 in a fresh network namespace) is given up at --timeout."""
+    resolv = tmp_path / "resolv.conf"
+    resolv.write_text("nameserver 127.0.0.1\n")
+    ns = ["unshare", "--net", "--mount", "sh", "-c",
+          f"ip link set lo up && mount --bind {resolv} /etc/resolv.conf && exec \"$@\"", "sh"]
+    code, out, err = probe("--timeout", "0.5", "http://nosuchhost:8080/health", prefix=ns)
+    assert (code, out) == (1, "")
+    assert err == ("warden: probe http://nosuchhost:8080/health: timed out after 0.5 s while "
+                   "resolving 'nosuchhost'\n")
 
 
 @pytest.mark.parametrize("args", [

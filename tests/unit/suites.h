@@ -11,5 +11,6 @@ Suite *users_suite(void);
 Suite *url_suite(void);
 Suite *options_suite(void);
 Suite *volume_mode_suite(void);
+Suite *signals_suite(void);
 
 #endif
