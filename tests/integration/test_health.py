@@ -143,7 +143,7 @@ def test_a_program_that_ignores_its_stop_signal_is_killed_after_grace(tmp_path):
         w.readline()
         assert w.wait() == UNHEALTHY
     lines = w.stderr.splitlines()
-    order = [index_of(lines, "health: unhealthy: connection refused"),
+    order = [index_of(lines, "health: unhealthy: connection failed: Connection refused"),
              index_of(lines, "health: stopping: sent SIGTERM to pid 2"),
              index_of(lines, "grace period over"),
              index_of(lines, "main program (pid 2) ended with status 137")]
