@@ -13,6 +13,7 @@ void config_init(struct config *cfg)
     cfg->stop_signal = SIGTERM;
     cfg->rules.failure_exit = EXIT_WARDEN_FAILED;
     cfg->caps.harden = true;
+    cfg->wait_timeout_ns = WAIT_TIMEOUT_NS;
 }
 
 void config_rewrite_signal(struct config *cfg, int from, int to)
