@@ -108,6 +108,17 @@ def test_server_that_never_answers_times_out():
         assert_healthy(probe(f"tcp://127.0.0.1:{port}"), f"tcp://127.0.0.1:{port}", "connected")
 
 
+def test_default_timeout_fits_under_a_3s_healthcheck():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(8)  # accepts into the backlog, never answers
+        port = s.getsockname()[1]
+        code, out, err = probe(f"http://127.0.0.1:{port}/health")
+        assert (code, out) == (1, "")
+        assert err == (f"warden: probe http://127.0.0.1:{port}/health: timed out after 2 s "
+                       "waiting for the response\n")
+
+
 def test_ipv6_literal():
     class V6(http.server.ThreadingHTTPServer):
         address_family = socket.AF_INET6
