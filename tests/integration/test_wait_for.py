@@ -220,3 +220,21 @@ def test_bad_values_are_one_line_and_125(args, fragment):
     assert (code, out) == (125, "")
     lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("warden: ") and fragment in lines[0], lines
+
+
+def test_a_dns_server_that_never_answers_is_given_up(tmp_path):
+    """Each try's name lookup is abandoned at the try's timeout (here the overall one),
+    its thread left to end on its own: warden exits on time with the reason."""
+    resolv = tmp_path / "resolv.conf"
+    resolv.write_text("nameserver 127.0.0.1\n")
+    ns = ["unshare", "--net", "--mount", "sh", "-c",
+          f"ip link set lo up && mount --bind {resolv} /etc/resolv.conf && exec \"$@\"", "sh"]
+    code, out, err = run(["--wait-for", "tcp://db.invalid:5432", "--wait-timeout", "0.5",
+                          "touch", str(tmp_path / "ran")], prefix=ns)
+    assert (code, out) == (125, "")
+    why = "timed out after 0.5 s while resolving 'db.invalid'"
+    assert err.splitlines() == [
+        f"warden: --wait-for tcp://db.invalid:5432: waiting (up to 0.5 s in all): {why}",
+        f"warden: --wait-for: no answer within 0.5 s from tcp://db.invalid:5432 ({why}); "
+        f"{RETRY_HINT}"]
+    assert not (tmp_path / "ran").exists()
