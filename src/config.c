@@ -16,6 +16,7 @@ void config_init(struct config *cfg)
     cfg->health.interval_ns = HEALTH_INTERVAL_NS;
     cfg->health.retries = HEALTH_RETRIES;
     cfg->health.action = UNHEALTHY_LOG;
+    cfg->wait_timeout_ns = WAIT_TIMEOUT_NS;
 }
 
 void config_rewrite_signal(struct config *cfg, int from, int to)

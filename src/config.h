@@ -20,6 +20,8 @@
  * Docker's 10 s. The program itself gets no deadline from warden without --grace. */
 #define LEFTOVER_GRACE_NS (5ull * 1000000000ull)
 #define SIGNAL_DROPPED    0
+/* --wait-for gives up after this long without --wait-timeout. */
+#define WAIT_TIMEOUT_NS (60ull * 1000000000ull)
 
 /* Rules only a personality changes: warden's own are the defaults config_init sets. */
 struct persona_rules {
@@ -88,6 +90,9 @@ struct config {
     size_t required_env_count;
 
     struct health_config health;
+    const char *wait_for[CONFIG_LIST_MAX]; /* URLs that must answer before COMMAND starts */
+    size_t wait_for_count;
+    uint64_t wait_timeout_ns; /* for all of them together */
 
     /* Only config.c reads or writes these: 0 is "unchanged", anything else the value + 1,
      * so that zero-filled tables need no set-up. Use the setters and readers below. */

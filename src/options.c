@@ -10,6 +10,7 @@
 #include "health_options.h"
 #include "parse.h"
 #include "signames.h"
+#include "url.h"
 #include "volume_mode.h"
 #include "volumes.h"
 
@@ -248,6 +249,32 @@ static enum option_result on_quiet(struct config *cfg, const char *value, char *
     return OPTION_SET;
 }
 
+static enum option_result on_wait_for(struct config *cfg, const char *value, char *why,
+                                      size_t why_size)
+{
+    struct url u;
+    char reason[256];
+    if (url_parse(value, &u, reason, sizeof(reason)) != 0)
+        return say_why(why, why_size, "malformed URL '%s': %s", value, reason);
+    return append(cfg->wait_for, &cfg->wait_for_count, value, why, why_size);
+}
+
+static void reset_wait_for(struct config *cfg)
+{
+    cfg->wait_for_count = 0;
+}
+
+static enum option_result on_wait_timeout(struct config *cfg, const char *value, char *why,
+                                          size_t why_size)
+{
+    if (parse_duration(value, 86400, &cfg->wait_timeout_ns) != 0 || cfg->wait_timeout_ns == 0)
+        return say_why(why, why_size,
+                       "'%s' is not a number of seconds above 0 and at most 86400 (like 60 or "
+                       "0.5)",
+                       value);
+    return OPTION_SET;
+}
+
 /* In --help order. */
 const struct option_row option_rows[] = {
     {"user", 'u', OPTION_VALUE, true, "USER[:GROUP]",
@@ -327,6 +354,14 @@ const struct option_row option_rows[] = {
      "with restart: after N restarts in a row without a\nhealthy check, stop and exit 124 "
      "(default 0: none)",
      on_restart_limit, NULL},
+    {"wait-for", 0, OPTION_LIST, true, "URL",
+     "before starting COMMAND, wait until URL answers:\ntcp://HOST:PORT, http://HOST[:PORT]/PATH "
+     "(status\nbelow 400), unix:///PATH or http+unix:///PATH:/URLPATH\n(repeatable; names "
+     "through /etc/hosts and DNS)",
+     on_wait_for, reset_wait_for},
+    {"wait-timeout", 0, OPTION_VALUE, true, "SECONDS",
+     "how long --wait-for waits for all its URLs together\n(default 60), then exit 125",
+     on_wait_timeout, NULL},
     {"log-format", 0, OPTION_VALUE, true, "FORMAT",
      "text (default) or json: one JSON object per line", on_log_format, NULL},
     {"verbose", 'v', OPTION_COUNT, true, NULL, "say what warden does (repeat for more)", on_verbose,

@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "signals.h"
 #include "suites.h"
+#include "wait_for.h"
 
 /* signals_wait_fds: a pending signal wins over a ready fd, with who sent it; then the fd;
  * then the deadline. */
@@ -44,11 +45,25 @@ START_TEST(signal_before_fd_then_fd_then_deadline)
 }
 END_TEST
 
+/* --wait-for's pauses between tries: 10 ms doubling, at most 50 ms. */
+START_TEST(wait_for_retry_schedule)
+{
+    const uint64_t ms = 1000000;
+    ck_assert_uint_eq(wait_for_retry_ns(1), 10 * ms);
+    ck_assert_uint_eq(wait_for_retry_ns(2), 20 * ms);
+    ck_assert_uint_eq(wait_for_retry_ns(3), 40 * ms);
+    ck_assert_uint_eq(wait_for_retry_ns(4), 50 * ms);
+    ck_assert_uint_eq(wait_for_retry_ns(5), 50 * ms);
+    ck_assert_uint_eq(wait_for_retry_ns(1000000), 50 * ms);
+}
+END_TEST
+
 Suite *signals_suite(void)
 {
     Suite *s = suite_create("signals");
     TCase *tc = tcase_create("wait");
     tcase_add_test(tc, signal_before_fd_then_fd_then_deadline);
+    tcase_add_test(tc, wait_for_retry_schedule);
     suite_add_tcase(s, tc);
     return s;
 }
