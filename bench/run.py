@@ -2,11 +2,12 @@
 """bench/run.py: warden against tini, tini-static, dumb-init, catatonit, gosu and setpriv
 on this machine, in one run. Writes docs/benchmarks.md and docs/benchmarks.png.
 
-    sudo python3 bench/run.py [--quick] [--chown [--render]]
+    sudo python3 bench/run.py [--quick] [--chown [--render]] [--latency] [--wait-for]
 
 --chown measures the volume part alone (bench/chown.py) and rewrites only its section of
 docs/benchmarks.md and its panel of the chart; --chown --render writes them again from the
-last such measurement (bench/out/chown.pickle).
+last such measurement (bench/out/chown.pickle). --latency and --wait-for measure one thing
+and print it (docs/benchmarks.md has their sections by hand).
 
 Installs the peers from Debian's packages if missing, builds its small C helpers with
 gcc, and needs build/warden (the release build). Timings are medians or per-run averages
@@ -55,7 +56,7 @@ def ensure_peers():
 
 def build_helpers():
     os.makedirs(OUT, exist_ok=True)
-    for name in ("startcost", "latency"):
+    for name in ("startcost", "latency", "stamp"):
         sh(["gcc", "-O2", "-o", os.path.join(OUT, name), os.path.join(ROOT, "bench", name + ".c")])
 
 
@@ -382,12 +383,63 @@ def latency_rounds(rounds=5, runs=100):
         f"{name} {statistics.median(v):.0f}" for name, v in per_init.items()) + " (µs)")
 
 
+# What images use today to wait for a dependency: wait-for-it.sh's loop (a connection
+# through bash's /dev/tcp, then `sleep 1`), and the same loop with a shorter sleep.
+WAITERS = {
+    "warden --wait-for": lambda port, prog: [WARDEN, "-q", "--wait-for",
+                                             f"tcp://127.0.0.1:{port}", "--", prog],
+    "shell loop, sleep 1 (wait-for-it.sh)": lambda port, prog: [
+        "bash", "-c", f"until (: >/dev/tcp/127.0.0.1/{port}) 2>/dev/null; do sleep 1; done; "
+        f"exec {prog}"],
+    "shell loop, sleep 0.1": lambda port, prog: [
+        "bash", "-c", f"until (: >/dev/tcp/127.0.0.1/{port}) 2>/dev/null; do sleep 0.1; done; "
+        f"exec {prog}"],
+}
+
+
+def wait_for_once(command):
+    """ms from listen() on a dependency to the program's first instruction: the waiter
+    starts, the port is bound but refuses, and it starts listening at a random moment
+    0.2 to 1.2 s later (its retries are at every phase of their schedule)."""
+    import random
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    proc = subprocess.Popen(command(s.getsockname()[1], os.path.join(OUT, "stamp")),
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    time.sleep(random.uniform(0.2, 1.2))
+    listened = time.monotonic_ns()
+    s.listen(64)
+    out, _ = proc.communicate(timeout=30)
+    s.close()
+    return (int(out) - listened) / 1e6
+
+
+def wait_for_bench(runs=10 if QUICK else 40):
+    """Medians over runs, the waiters interleaved run by run."""
+    times = {name: [] for name in WAITERS}
+    for _ in range(runs):
+        for name, command in WAITERS.items():
+            times[name].append(wait_for_once(command))
+    print(f"--wait-for: from a dependency listening to the program's start, {runs} runs (ms)")
+    print("| waiter | median | 90th percentile | max |")
+    print("|---|---:|---:|---:|")
+    for name, t in times.items():
+        t.sort()
+        print(f"| {name} | {statistics.median(t):.1f} | {t[int(len(t) * 0.9) - 1]:.1f} | "
+              f"{t[-1]:.1f} |")
+
+
 if __name__ == "__main__":
     if "--latency" in sys.argv:
         assert os.geteuid() == 0 and os.access(WARDEN, os.X_OK), "as root, with build/warden"
         ensure_peers()
         build_helpers()
         latency_rounds()
+    elif "--wait-for" in sys.argv:
+        assert os.access(WARDEN, os.X_OK), "build warden first"
+        build_helpers()
+        wait_for_bench()
     elif "--chown" in sys.argv:
         # --chown --render: the section again from bench/out/chown.pickle, not measured.
         saved = os.path.join(OUT, "chown.pickle")

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "health_options.h"
 #include "options.h"
 #include "parse.h"
 #include "privdrop.h"
@@ -311,6 +312,8 @@ enum cli_result cli_parse(int argc, char **argv, char **envp, struct config *cfg
                   option, option);
         return CLI_ERROR;
     }
+    if (health_options_check(cfg) != 0)
+        return CLI_ERROR;
     return CLI_RUN;
 }
 

@@ -13,6 +13,10 @@ void config_init(struct config *cfg)
     cfg->stop_signal = SIGTERM;
     cfg->rules.failure_exit = EXIT_WARDEN_FAILED;
     cfg->caps.harden = true;
+    cfg->health.interval_ns = HEALTH_INTERVAL_NS;
+    cfg->health.retries = HEALTH_RETRIES;
+    cfg->health.action = UNHEALTHY_LOG;
+    cfg->wait_timeout_ns = WAIT_TIMEOUT_NS;
 }
 
 void config_rewrite_signal(struct config *cfg, int from, int to)

@@ -9,6 +9,7 @@
 
 #include "caps.h"
 #include "log.h"
+#include "url.h"
 #include "volumes.h"
 
 #define WARDEN_VERSION "0.1.0"
@@ -19,6 +20,8 @@
  * Docker's 10 s. The program itself gets no deadline from warden without --grace. */
 #define LEFTOVER_GRACE_NS (5ull * 1000000000ull)
 #define SIGNAL_DROPPED    0
+/* --wait-for gives up after this long without --wait-timeout. */
+#define WAIT_TIMEOUT_NS (60ull * 1000000000ull)
 
 /* Rules only a personality changes: warden's own are the defaults config_init sets. */
 struct persona_rules {
@@ -38,6 +41,26 @@ struct persona_rules {
     bool leave_cwd;         /* chdir("/") once the program runs: pin no mount */
     bool fixed_grace;       /* tini, catatonit: no --grace; the kill message says so */
 };
+
+/* What --on-unhealthy does once the program is unhealthy. */
+enum unhealthy_action { UNHEALTHY_LOG, UNHEALTHY_STOP, UNHEALTHY_RESTART };
+
+/* --health and its rules: checked from warden's own loop while the program runs. */
+struct health_config {
+    const char *text; /* the URL as given; NULL: no health check */
+    struct url url;
+    uint64_t interval_ns; /* from one check's start to the next's */
+    uint64_t timeout_ns;  /* meaningful when timeout_given; else HEALTH_TIMEOUT_NS, at
+                           * most the interval */
+    bool timeout_given;
+    uint64_t start_period_ns; /* failures in it do not count; the first success ends it */
+    unsigned long retries;    /* failed checks in a row that make the program unhealthy */
+    enum unhealthy_action action;
+    unsigned long restart_limit; /* restarts in a row without a healthy check; 0: no limit */
+};
+#define HEALTH_INTERVAL_NS (30ull * 1000000000ull)
+#define HEALTH_TIMEOUT_NS  (5ull * 1000000000ull)
+#define HEALTH_RETRIES     3
 
 struct config {
     char **command; /* NULL-terminated argv of the program */
@@ -71,6 +94,11 @@ struct config {
 
     const char *required_env[CONFIG_LIST_MAX];
     size_t required_env_count;
+
+    struct health_config health;
+    const char *wait_for[CONFIG_LIST_MAX]; /* URLs that must answer before COMMAND starts */
+    size_t wait_for_count;
+    uint64_t wait_timeout_ns; /* for all of them together */
 
     /* Only config.c reads or writes these: 0 is "unchanged", anything else the value + 1,
      * so that zero-filled tables need no set-up. Use the setters and readers below. */

@@ -4,6 +4,11 @@
 
 #include "config.h"
 
+/* --on-unhealthy stop (or restart past --restart-limit): warden stopped a program that
+ * failed its health checks. Not 0, so restart policies act on it; beside warden's own
+ * 125-127 and below the 128+N of signals, where programs' own codes rarely are (only
+ * timeout(1) uses it, for the related "did not finish in time"). */
+#define EXIT_UNHEALTHY       124
 #define EXIT_WARDEN_FAILED   125
 #define EXIT_CANNOT_EXECUTE  126
 #define EXIT_COMMAND_MISSING 127

@@ -21,6 +21,8 @@ bool log_enabled(enum log_level level)
 {
     if (level == LOG_LEVEL_ERROR)
         return true;
+    if (level == LOG_LEVEL_NOTICE)
+        return log_verbosity >= 0;
     return (int)level <= log_verbosity + 1;
 }
 
@@ -32,6 +34,7 @@ static const char *level_name(enum log_level level)
     case LOG_LEVEL_WARN:
         return "warn";
     case LOG_LEVEL_INFO:
+    case LOG_LEVEL_NOTICE:
         return "info";
     case LOG_LEVEL_DEBUG:
         return "debug";

@@ -6,7 +6,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum log_level { LOG_LEVEL_ERROR = 0, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+/* NOTICE: an info line that shows without -v (what a user waits on), not with --quiet. */
+enum log_level {
+    LOG_LEVEL_ERROR = 0,
+    LOG_LEVEL_WARN,
+    LOG_LEVEL_INFO,
+    LOG_LEVEL_DEBUG,
+    LOG_LEVEL_NOTICE
+};
 enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 
 /* Extra structured data for JSON lines; text lines carry it in the message already. */

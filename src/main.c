@@ -17,6 +17,7 @@
 #include "users.h"
 #include "volume_owner.h"
 #include "volumes.h"
+#include "wait_for.h"
 
 extern char **environ;
 
@@ -108,10 +109,13 @@ int main(int argc, char **argv)
         return cfg.rules.failure_exit;
     if (supervise_prepare(&cfg, self, parent) != 0)
         return cfg.rules.failure_exit;
+    int waited = wait_for_dependencies(&cfg, &signals);
+    if (waited != 0)
+        return waited;
     if (cfg.rules.pause)
         return supervise_pause(&signals, self) == 0 ? 0 : cfg.rules.failure_exit;
     if (program_start(&cfg, &signals.original_mask, &program) != 0)
         return cfg.rules.failure_exit;
-    int status = supervise(&cfg, &signals, program.pid, self);
+    int status = supervise(&cfg, &signals, &program, self);
     return program_exit_code(&cfg, &program, status);
 }

@@ -7,9 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "health_options.h"
 #include "parse.h"
 #include "signames.h"
 #include "secrets.h"
+#include "url.h"
 #include "volume_mode.h"
 #include "volumes.h"
 
@@ -302,6 +304,32 @@ static enum option_result on_quiet(struct config *cfg, const char *value, char *
     return OPTION_SET;
 }
 
+static enum option_result on_wait_for(struct config *cfg, const char *value, char *why,
+                                      size_t why_size)
+{
+    struct url u;
+    char reason[256];
+    if (url_parse(value, &u, reason, sizeof(reason)) != 0)
+        return say_why(why, why_size, "malformed URL '%s': %s", value, reason);
+    return append(cfg->wait_for, &cfg->wait_for_count, value, why, why_size);
+}
+
+static void reset_wait_for(struct config *cfg)
+{
+    cfg->wait_for_count = 0;
+}
+
+static enum option_result on_wait_timeout(struct config *cfg, const char *value, char *why,
+                                          size_t why_size)
+{
+    if (parse_duration(value, 86400, &cfg->wait_timeout_ns) != 0 || cfg->wait_timeout_ns == 0)
+        return say_why(why, why_size,
+                       "'%s' is not a number of seconds above 0 and at most 86400 (like 60 or "
+                       "0.5)",
+                       value);
+    return OPTION_SET;
+}
+
 /* In --help order. */
 const struct option_row option_rows[] = {
     {"user", 'u', OPTION_VALUE, true, "USER[:GROUP]",
@@ -368,6 +396,35 @@ const struct option_row option_rows[] = {
     {"require-env", 0, OPTION_LIST, true, "NAME",
      "exit 125 unless NAME is set and not empty, naming\nevery missing one (repeatable)",
      on_require_env, reset_require_env},
+    {"health", 0, OPTION_VALUE, true, "URL",
+     "check URL while COMMAND runs, from warden itself (the\nURLs of warden probe); see "
+     "--on-unhealthy",
+     on_health, NULL},
+    {"health-interval", 0, OPTION_VALUE, true, "SECONDS",
+     "time between two --health checks (default 30)", on_health_interval, NULL},
+    {"health-timeout", 0, OPTION_VALUE, true, "SECONDS",
+     "a check slower than this fails (default 5, at most\nthe interval)", on_health_timeout, NULL},
+    {"health-retries", 0, OPTION_VALUE, true, "N",
+     "failed checks in a row that make COMMAND unhealthy\n(default 3)", on_health_retries, NULL},
+    {"health-start-period", 0, OPTION_VALUE, true, "SECONDS",
+     "failures this soon after a start do not count; the\nfirst success ends it (default 0)",
+     on_health_start_period, NULL},
+    {"on-unhealthy", 0, OPTION_VALUE, true, "ACTION",
+     "log (default): say so; stop: stop COMMAND in order and\nexit 124; restart: stop it and "
+     "start it again",
+     on_on_unhealthy, NULL},
+    {"restart-limit", 0, OPTION_VALUE, true, "N",
+     "with restart: after N restarts in a row without a\nhealthy check, stop and exit 124 "
+     "(default 0: none)",
+     on_restart_limit, NULL},
+    {"wait-for", 0, OPTION_LIST, true, "URL",
+     "before starting COMMAND, wait until URL answers:\ntcp://HOST:PORT, http://HOST[:PORT]/PATH "
+     "(status\nbelow 400), unix:///PATH or http+unix:///PATH:/URLPATH\n(repeatable; names "
+     "through /etc/hosts and DNS)",
+     on_wait_for, reset_wait_for},
+    {"wait-timeout", 0, OPTION_VALUE, true, "SECONDS",
+     "how long --wait-for waits for all its URLs together\n(default 60), then exit 125",
+     on_wait_timeout, NULL},
     {"log-format", 0, OPTION_VALUE, true, "FORMAT",
      "text (default) or json: one JSON object per line", on_log_format, NULL},
     {"verbose", 'v', OPTION_COUNT, true, NULL, "say what warden does (repeat for more)", on_verbose,
@@ -396,7 +453,8 @@ static const char help_tail[] =
     "warden --personality NAME ...), warden answers as that tool (see the man page).\n"
     "\n"
     "Exit status: COMMAND's own; 128+N if it died of signal N; 125 if warden failed;\n"
-    "126 if COMMAND cannot be executed; 127 if it is not found.\n";
+    "126 if COMMAND cannot be executed; 127 if it is not found; 124 if warden stopped\n"
+    "it because it was unhealthy (--on-unhealthy).\n";
 
 /* Where the description starts: a longer option name gets a line of its own. */
 #define HELP_COLUMN 27

@@ -40,6 +40,7 @@ int program_start(const struct config *cfg, const sigset_t *child_mask, struct p
     };
     out->exec_errno = 0;
     out->gave_terminal = false;
+    out->stopped_unhealthy = false;
     /* dumb-init: let go of the controlling terminal so that the program's new session can
      * take it. As session leader this makes the kernel send HUP and CONT to warden's group
      * on warden's behalf: they come in as warden's own signals and are not forwarded. */
@@ -71,6 +72,8 @@ int program_exit_code(const struct config *cfg, const struct program *program, i
     /* Hand the terminal back to warden's own group, as a shell expects of a finished job. */
     if (program->gave_terminal)
         tcsetpgrp(STDIN_FILENO, getpgrp());
+    if (program->stopped_unhealthy)
+        return EXIT_UNHEALTHY;
     int code = exit_code_for_status(status);
     int remapped = exit_code_remapped(cfg, code);
     if (remapped != code)

@@ -11,8 +11,9 @@
 
 struct program {
     pid_t pid;
-    int exec_errno;     /* 0, or why exec failed (the child has exited, still to be reaped) */
-    bool gave_terminal; /* the program's group holds the terminal's foreground */
+    int exec_errno;         /* 0, or why exec failed (the child has exited, still to be reaped) */
+    bool gave_terminal;     /* the program's group holds the terminal's foreground */
+    bool stopped_unhealthy; /* warden stopped it (--on-unhealthy): exit EXIT_UNHEALTHY */
 };
 
 /* Starts cfg->command with child_mask. -1 (said) when no child could be made; an exec
@@ -20,7 +21,7 @@ struct program {
 int program_start(const struct config *cfg, const sigset_t *child_mask, struct program *out);
 
 /* warden's exit code once the program's wait status is known: the exec failure codes,
- * the terminal handed back, --remap-exit. */
+ * the terminal handed back, EXIT_UNHEALTHY, --remap-exit (of the program's own codes). */
 int program_exit_code(const struct config *cfg, const struct program *program, int status);
 
 #endif

@@ -5,8 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "config.h"
@@ -37,6 +38,13 @@ int signals_take_over(struct signal_state *state, bool reset_ignored)
         log_error("unable to block signals: %s", strerror(errno));
         return -1;
     }
+    /* A signalfd lets one poll wait for signals and sockets (--wait-for, --health) alike;
+     * the kernel leaves SIGKILL and SIGSTOP out of it. */
+    state->fd = signalfd(-1, &state->all, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (state->fd < 0) {
+        log_error("unable to create a signalfd: %s", strerror(errno));
+        return -1;
+    }
     /* The kernel queues a blocked signal even when it is ignored, so warden's wait loop
      * sees it either way; what changes is only what the program starts with. */
     if (!reset_ignored)
@@ -59,7 +67,36 @@ int signals_take_over(struct signal_state *state, bool reset_ignored)
     return 0;
 }
 
-int signals_wait(const struct signal_state *state, const struct timespec *deadline, siginfo_t *info)
+/* The next pending signal, if any: its number, 0 when none, -1 on error. */
+static int take_signal(const struct signal_state *state, siginfo_t *info)
+{
+    struct signalfd_siginfo si;
+    ssize_t n;
+    do
+        n = read(state->fd, &si, sizeof(si));
+    while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == EAGAIN)
+        return 0;
+    if (n != (ssize_t)sizeof(si)) {
+        log_error("unable to read a signal: %s", n < 0 ? strerror(errno) : "short read");
+        return -1;
+    }
+    /* What the supervisor reads: who sent it, and how (SI_USER from kill, CLD_* ...). */
+    memset(info, 0, sizeof(*info));
+    info->si_signo = (int)si.ssi_signo;
+    info->si_errno = si.ssi_errno;
+    info->si_code = si.ssi_code;
+    info->si_pid = (pid_t)si.ssi_pid;
+    info->si_uid = (uid_t)si.ssi_uid;
+    if (si.ssi_signo == SIGCHLD)
+        info->si_status = si.ssi_status;
+    return (int)si.ssi_signo;
+}
+
+/* Signals alone: one sigtimedwait, no poll (the supervision loop's wait, whose deadline
+ * tests read from its arguments in /proc/PID/syscall). */
+static int wait_signal_only(const struct signal_state *state, const struct timespec *deadline,
+                            siginfo_t *info)
 {
     for (;;) {
         int sig;
@@ -80,6 +117,51 @@ int signals_wait(const struct signal_state *state, const struct timespec *deadli
         log_error("unable to wait for signals: %s", strerror(errno));
         return -1;
     }
+}
+
+int signals_wait_fds(const struct signal_state *state, const struct timespec *deadline,
+                     struct pollfd *fds, size_t nfds, siginfo_t *info)
+{
+    struct pollfd all[SIGNALS_MAX_FDS + 1];
+    if (nfds == 0)
+        return wait_signal_only(state, deadline, info);
+    if (nfds > SIGNALS_MAX_FDS) {
+        log_error("unable to wait for %zu fds at once (at most %d)", nfds, SIGNALS_MAX_FDS);
+        return -1;
+    }
+    for (;;) {
+        int sig = take_signal(state, info);
+        if (sig != 0)
+            return sig;
+        struct timespec left;
+        if (deadline) {
+            left = clock_until(deadline);
+            if (left.tv_sec == 0 && left.tv_nsec == 0)
+                return 0;
+        }
+        all[0] = (struct pollfd){.fd = state->fd, .events = POLLIN};
+        for (size_t i = 0; i < nfds; i++) {
+            all[i + 1] = fds[i];
+            all[i + 1].revents = 0;
+        }
+        int n = ppoll(all, nfds + 1, deadline ? &left : NULL, NULL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            log_error("unable to wait for signals: %s", strerror(errno));
+            return -1;
+        }
+        if (n == 0 || all[0].revents)
+            continue; /* the deadline or a signal: both checked at the top */
+        for (size_t i = 0; i < nfds; i++)
+            fds[i].revents = all[i + 1].revents;
+        return SIGNALS_FD_READY;
+    }
+}
+
+int signals_wait(const struct signal_state *state, const struct timespec *deadline, siginfo_t *info)
+{
+    return signals_wait_fds(state, deadline, NULL, 0, info);
 }
 
 bool signal_is_forwarded(int sig)

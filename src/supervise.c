@@ -11,30 +11,15 @@
 
 #include "clock.h"
 #include "exit_status.h"
+#include "health.h"
 #include "leftovers.h"
 #include "log.h"
 #include "signames.h"
+#include "supervise_state.h"
 
 /* Outside PID 1 an orphan can be re-parented to warden without any SIGCHLD telling so;
  * once everything is being killed, look again at this pace until all are gone. */
 #define KILL_RECHECK_NS (50ull * 1000000ull)
-
-struct supervision {
-    const struct config *cfg;
-    pid_t self;
-    const struct signal_state *signals;
-    bool is_pid1;
-    pid_t main_pid;
-    bool main_running;
-    int main_status;
-    bool deadline_armed;
-    struct timespec deadline;
-    uint64_t deadline_ns; /* how long the armed deadline was, for the kill message */
-    bool group_got_stop;  /* the program's group already got the leftovers' signal */
-    bool leftovers_asked_to_stop;
-    bool killing;
-    unsigned long reaped;
-};
 
 int supervise_prepare(const struct config *cfg, pid_t self, pid_t original_parent)
 {
@@ -98,7 +83,7 @@ static bool reap_all(struct supervision *s)
     }
 }
 
-static void arm_deadline(struct supervision *s, const char *why, uint64_t ns)
+void supervise_arm_deadline(struct supervision *s, const char *why, uint64_t ns)
 {
     if (s->deadline_armed)
         return;
@@ -113,8 +98,9 @@ static void arm_deadline(struct supervision *s, const char *why, uint64_t ns)
  * never kills a program that the engine would still have waited for. */
 static void stop_requested(struct supervision *s)
 {
+    supervise_cancel_health(s);
     if (s->cfg->grace_given)
-        arm_deadline(s, "stop requested", s->cfg->grace_ns);
+        supervise_arm_deadline(s, "stop requested", s->cfg->grace_ns);
     else
         log_info("stop requested: no --grace, waiting for the program as long as it takes");
 }
@@ -152,6 +138,8 @@ static void forward_signal(struct supervision *s, int sig, const siginfo_t *info
         log_info("received SIG%s: dropped (--rewrite)", name);
     } else if (!s->main_running) {
         log_debug("received SIG%s after the main program ended: already stopping", name);
+        if (sig == s->cfg->stop_signal)
+            supervise_cancel_health(s);
     } else {
         if (err && err != ESRCH)
             log_warn("unable to forward SIG%s to %ld: %s", target_name, (long)target,
@@ -172,13 +160,21 @@ static void forward_signal(struct supervision *s, int sig, const siginfo_t *info
         kill(s->self, SIGSTOP);
 }
 
+/* As PID 1 the end of the program is the end of the container: every other process gets
+ * the signals. Not before a restart: then only warden's own descendants, never a
+ * `docker exec` session or the engine's health check process. */
+static bool whole_namespace(const struct supervision *s)
+{
+    return s->is_pid1 && s->unhealthy_end != END_RESTART;
+}
+
 static void kill_everything(struct supervision *s)
 {
     if (s->main_running) {
         kill(-s->main_pid, SIGKILL);
         kill(s->main_pid, SIGKILL);
     }
-    leftovers_signal(SIGKILL, s->is_pid1, 0);
+    leftovers_signal(SIGKILL, whole_namespace(s), 0);
 }
 
 /* What the program left gets its stop signal (after --rewrite) once: not again where the
@@ -188,14 +184,14 @@ static void stop_leftovers(struct supervision *s)
     int sig = config_leftover_signal(s->cfg);
     char name[16];
     signal_to_name(sig, name, sizeof(name));
-    int count = leftovers_signal(sig, s->is_pid1, s->group_got_stop ? s->main_pid : 0);
+    int count = leftovers_signal(sig, whole_namespace(s), s->group_got_stop ? s->main_pid : 0);
     s->leftovers_asked_to_stop = true;
-    if (s->is_pid1 && !s->group_got_stop)
+    if (whole_namespace(s) && !s->group_got_stop)
         log_info("main program ended: sent SIG%s to every remaining process", name);
     else
         log_info("main program ended: sent SIG%s to %d leftover process%s", name, count,
                  count == 1 ? "" : "es");
-    arm_deadline(s, "leftovers", config_leftover_grace_ns(s->cfg));
+    supervise_arm_deadline(s, "leftovers", config_leftover_grace_ns(s->cfg));
 }
 
 /* dumb-init: the program has exited (seen without reaping it, so that its group id cannot
@@ -229,6 +225,11 @@ static void on_child(struct supervision *s, int sig, const siginfo_t *info)
     (void)s, (void)sig, (void)info; /* reaping follows every event */
 }
 
+static void on_check_ready(struct supervision *s, int sig, const siginfo_t *info)
+{
+    (void)s, (void)sig, (void)info; /* watch_health follows every event */
+}
+
 static const struct {
     int event; /* a signal, or what signals_wait returns besides one */
     void (*handle)(struct supervision *s, int sig, const siginfo_t *info);
@@ -236,6 +237,7 @@ static const struct {
     {-1, on_wait_failed},
     {0, on_deadline},
     {SIGCHLD, on_child},
+    {SIGNALS_FD_READY, on_check_ready},
 };
 
 static void handle(struct supervision *s, int sig, const siginfo_t *info)
@@ -282,6 +284,10 @@ static bool settle(struct supervision *s)
         stop_group_of_exited_program(s);
     bool no_children = reap_all(s);
     if (!s->main_running) {
+        health_end(&s->health);
+        /* A restart is not the program's exit: the loop goes on. */
+        if (no_children && s->unhealthy_end == END_RESTART)
+            return supervise_restart_when_due(s);
         /* dumb-init leaves at once, whatever is left (as PID 1 the kernel kills it). */
         if (no_children || s->cfg->rules.exit_with_program)
             return true;
@@ -300,21 +306,40 @@ static bool settle(struct supervision *s)
     return false;
 }
 
-/* Blocked in the kernel until a signal, or the grace deadline when one runs. */
+static const struct timespec *earlier(const struct timespec *a, const struct timespec *b)
+{
+    if (!a || !b)
+        return a ? a : b;
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec <= b->tv_nsec) ? a : b;
+}
+
+/* Blocked in the kernel until a signal, the health check's fd, or the next deadline: the
+ * grace period, a restart's back-off, the health check's. None at all while idle without
+ * --health. */
 static int next_event(struct supervision *s, siginfo_t *info)
 {
     struct timespec recheck;
     const struct timespec *until = NULL;
-    if (s->killing && !s->is_pid1) {
+    if (s->killing && !whole_namespace(s)) {
         recheck = clock_after_ns(KILL_RECHECK_NS);
         until = &recheck;
     } else if (s->deadline_armed && !s->killing) {
         until = &s->deadline;
     }
-    return signals_wait(s->signals, until, info);
+    if (s->restart_armed)
+        until = earlier(until, &s->restart_at);
+    until = earlier(until, health_deadline(&s->health));
+    struct pollfd check_fd;
+    size_t nfds = health_pollfd(&s->health, &check_fd);
+    /* Without a check under way, the plain signal wait: the same call as without --health. */
+    int event = nfds ? signals_wait_fds(s->signals, until, &check_fd, nfds, info)
+                     : signals_wait(s->signals, until, info);
+    s->wakeups++;
+    s->check_revents = event == SIGNALS_FD_READY ? check_fd.revents : 0;
+    return event;
 }
 
-int supervise(const struct config *cfg, const struct signal_state *signals, pid_t main_pid,
+int supervise(const struct config *cfg, const struct signal_state *signals, struct program *program,
               pid_t self)
 {
     struct supervision s = {
@@ -322,15 +347,28 @@ int supervise(const struct config *cfg, const struct signal_state *signals, pid_
         .self = self,
         .signals = signals,
         .is_pid1 = self == 1,
-        .main_pid = main_pid,
+        .program = program,
+        .main_pid = program->pid,
         .main_running = true,
     };
+    if (cfg->health.text && !program->exec_errno)
+        health_begin(&s.health, &cfg->health, program->pid);
     do {
         siginfo_t info;
         int sig = next_event(&s, &info);
         handle(&s, sig, &info);
+        supervise_watch_health(&s);
     } while (!settle(&s));
-    log_debug("reaped %lu processes in all", s.reaped);
+    health_end(&s.health);
+    if (s.unhealthy_end == END_STOP) {
+        program->stopped_unhealthy = true;
+        log_fields(
+            LOG_LEVEL_WARN,
+            (struct log_field[]){LOG_STR("health", "stopped"), LOG_NUM("status", EXIT_UNHEALTHY)},
+            2, "health: stopped because unhealthy: exit status %d", EXIT_UNHEALTHY);
+    }
+    log_debug("reaped %lu processes in all; woke up %lu times; %lu health checks", s.reaped,
+              s.wakeups, s.health.checks);
     return s.main_status;
 }
 

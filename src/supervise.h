@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "program.h"
 #include "signals.h"
 
 /* Makes warden adopt orphans when it is not PID 1, and arms --pdeathsig. Called after
@@ -16,9 +17,10 @@ int supervise_prepare(const struct config *cfg, pid_t self, pid_t original_paren
  * (said) when waiting fails. */
 int supervise_pause(const struct signal_state *signals, pid_t self);
 
-/* Runs until the main program and every leftover process are gone. Returns the main
- * program's wait status. */
-int supervise(const struct config *cfg, const struct signal_state *signals, pid_t main_pid,
+/* Runs until the main program and every leftover process are gone; with --health, checks
+ * it and, per --on-unhealthy, stops it (program->stopped_unhealthy) or starts it again in
+ * place (program then describes the new one). Returns the last program's wait status. */
+int supervise(const struct config *cfg, const struct signal_state *signals, struct program *program,
               pid_t self);
 
 #endif

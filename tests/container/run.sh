@@ -66,7 +66,7 @@ echo "container: images built in $(( $(date +%s) - start )) s"
 
 # Debian's python3, which tests/install-deps.sh gives pytest.
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/container/test_containers.py \
-    tests/container/test_test_image.py
+    tests/container/test_test_image.py tests/container/test_health.py
 # Issue 15: PostgreSQL stops cleanly with a client connected (local/postgres-warden).
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/container/test_clean_stop.py
 

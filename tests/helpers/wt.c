@@ -345,12 +345,15 @@ static int cmd_tty(void)
     return 0;
 }
 
+int cmd_serve(const char *where, const char *state_file); /* wt_serve.c */
+
 static void usage(void)
 {
     fputs(
         "usage: wt exit N | raise SIG | orphans N [TIMEOUT] | signals STOPNAME [CODE] | fds"
         " | signal-count STOPSIGNUM [CODE] | spray N | bind PORT | try-root | ignore SIG | pause | "
-        "tty | swap A B COUNT STOPFILE | seccomp-errno ERRNO CALLS COMMAND...\n",
+        "tty | swap A B COUNT STOPFILE | seccomp-errno ERRNO CALLS COMMAND... | serve SOCKET "
+        "STATEFILE\n",
         stderr);
     exit(99);
 }
@@ -393,6 +396,8 @@ int main(int argc, char **argv)
         return cmd_ignore(atoi(argv[2]));
     if (!strcmp(cmd, "tty"))
         return cmd_tty();
+    if (!strcmp(cmd, "serve") && argc == 4)
+        return cmd_serve(argv[2], argv[3]);
     if (!strcmp(cmd, "pause")) {
         printf("ready %d\n", getpid());
         fflush(stdout);

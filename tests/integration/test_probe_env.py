@@ -2,6 +2,7 @@
 import http.server
 import json
 import os
+import re
 import signal
 import socket
 import socketserver
@@ -60,10 +61,20 @@ def probe(*args, prefix=()):
     return run(["probe", *args], pid1=False, prefix=prefix, timeout=60)
 
 
+def assert_healthy(result, url, answer):
+    """Exit 0 and one line on stdout for the engine's health log: the URL, then answer
+    ("status 200" or "connected") and the time taken."""
+    code, out, err = result
+    assert (code, err) == (0, ""), result
+    assert re.fullmatch(re.escape(f"{url}: {answer} in ") + r"\d+\.\d ms\n", out), out
+
+
 def test_http_ok_redirect_and_failures(http_server):
     port = http_server.server_address[1]
-    assert probe(f"http://127.0.0.1:{port}/health") == (0, "", "")
-    assert probe(f"http://localhost:{port}/redirect")[0] == 0
+    assert_healthy(probe(f"http://127.0.0.1:{port}/health"), f"http://127.0.0.1:{port}/health",
+                   "status 200")
+    assert_healthy(probe(f"http://localhost:{port}/redirect"),
+                   f"http://localhost:{port}/redirect", "status 302")
     code, _, err = probe(f"http://127.0.0.1:{port}/missing")
     assert code == 1
     assert_one_error_line(err, "status 404")
@@ -94,7 +105,18 @@ def test_server_that_never_answers_times_out():
         assert code == 1
         assert_one_error_line(err, "timed out after 0.5 s")
         assert elapsed < 10
-        assert probe(f"tcp://127.0.0.1:{port}") == (0, "", "")
+        assert_healthy(probe(f"tcp://127.0.0.1:{port}"), f"tcp://127.0.0.1:{port}", "connected")
+
+
+def test_default_timeout_fits_under_a_3s_healthcheck():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(8)  # accepts into the backlog, never answers
+        port = s.getsockname()[1]
+        code, out, err = probe(f"http://127.0.0.1:{port}/health")
+        assert (code, out) == (1, "")
+        assert err == (f"warden: probe http://127.0.0.1:{port}/health: timed out after 2 s "
+                       "waiting for the response\n")
 
 
 def test_ipv6_literal():
@@ -113,8 +135,9 @@ def test_ipv6_literal():
 
 
 def test_unix_socket(unix_http_server, tmp_path):
-    assert probe(f"unix://{unix_http_server}") == (0, "", "")
-    assert probe(f"http+unix://{unix_http_server}:/health") == (0, "", "")
+    assert_healthy(probe(f"unix://{unix_http_server}"), f"unix://{unix_http_server}", "connected")
+    url = f"http+unix://{unix_http_server}:/health"
+    assert_healthy(probe(url), url, "status 200")
     code, _, err = probe(f"http+unix://{unix_http_server}:/down")
     assert code == 1 and "status 503" in err
     code, _, err = probe(f"unix://{tmp_path}/missing.sock")
@@ -129,9 +152,19 @@ def test_names_come_from_etc_hosts(http_server, tmp_path):
     ns = ["unshare", "--mount", "sh", "-c", f"mount --bind {hosts} /etc/hosts && exec \"$@\"",
           "sh"]
     assert probe(f"http://myapp.internal:{port}/health", prefix=ns)[0] == 0
-    code, _, err = probe(f"http://nosuchhost:{port}/health", prefix=ns)
-    assert code == 1
-    assert_one_error_line(err, "cannot resolve 'nosuchhost'", "/etc/hosts only")
+
+
+def test_a_lookup_that_outlives_the_timeout_is_abandoned(tmp_path):
+    """Not in /etc/hosts, so DNS: a nameserver that never answers (nothing listens on
+    loopback port 53 in a fresh network namespace) is given up at --timeout."""
+    resolv = tmp_path / "resolv.conf"
+    resolv.write_text("nameserver 127.0.0.1\n")
+    ns = ["unshare", "--net", "--mount", "sh", "-c",
+          f"ip link set lo up && mount --bind {resolv} /etc/resolv.conf && exec \"$@\"", "sh"]
+    code, out, err = probe("--timeout", "0.5", "http://nosuchhost:8080/health", prefix=ns)
+    assert (code, out) == (1, "")
+    assert err == ("warden: probe http://nosuchhost:8080/health: timed out after 0.5 s while "
+                   "resolving 'nosuchhost'\n")
 
 
 @pytest.mark.parametrize("args", [

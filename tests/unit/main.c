@@ -14,6 +14,8 @@ int main(void)
     srunner_add_suite(runner, options_suite());
     srunner_add_suite(runner, volume_mode_suite());
     srunner_add_suite(runner, secrets_suite());
+    srunner_add_suite(runner, signals_suite());
+    srunner_add_suite(runner, health_suite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

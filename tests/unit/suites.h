@@ -12,5 +12,7 @@ Suite *url_suite(void);
 Suite *options_suite(void);
 Suite *volume_mode_suite(void);
 Suite *secrets_suite(void);
+Suite *signals_suite(void);
+Suite *health_suite(void);
 
 #endif

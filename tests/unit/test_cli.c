@@ -130,6 +130,38 @@ START_TEST(environment_then_command_line)
 }
 END_TEST
 
+START_TEST(wait_for_urls_and_timeout)
+{
+    struct config cfg;
+    char *env[] = {"WARDEN_WAIT_FOR=tcp://db:5432,http://api/ready", "WARDEN_WAIT_TIMEOUT=0.5",
+                   NULL};
+    const char *words[] = {"warden", "cmd", NULL};
+    ck_assert_int_eq(parse(&cfg, no_env, words), CLI_RUN);
+    ck_assert_uint_eq(cfg.wait_for_count, 0);
+    ck_assert_uint_eq(cfg.wait_timeout_ns, 60000000000u);
+    ck_assert_int_eq(parse(&cfg, env, words), CLI_RUN);
+    ck_assert_uint_eq(cfg.wait_for_count, 2);
+    ck_assert_str_eq(cfg.wait_for[0], "tcp://db:5432");
+    ck_assert_str_eq(cfg.wait_for[1], "http://api/ready");
+    ck_assert_uint_eq(cfg.wait_timeout_ns, 500000000u);
+    /* The command line's list replaces the environment's. */
+    const char *words2[] = {"warden", "--wait-for", "unix:///run/a.sock", "--wait-timeout", "2",
+                            "cmd",    NULL};
+    ck_assert_int_eq(parse(&cfg, env, words2), CLI_RUN);
+    ck_assert_uint_eq(cfg.wait_for_count, 1);
+    ck_assert_str_eq(cfg.wait_for[0], "unix:///run/a.sock");
+    ck_assert_uint_eq(cfg.wait_timeout_ns, 2000000000u);
+
+    const char *const bad[][2] = {{"--wait-for", "db:5432"},    {"--wait-for", "tcp://db"},
+                                  {"--wait-for", "https://a/"}, {"--wait-timeout", "0"},
+                                  {"--wait-timeout", "86401"},  {"--wait-timeout", "-1"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *words3[] = {"warden", bad[i][0], bad[i][1], "cmd", NULL};
+        ck_assert_msg(parse(&cfg, no_env, words3) == CLI_ERROR, "case %zu accepted", i);
+    }
+}
+END_TEST
+
 START_TEST(bad_environment_is_an_error)
 {
     struct config cfg;
@@ -148,6 +180,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, options_stop_at_the_command);
     tcase_add_test(tc, double_dash_ends_options);
     tcase_add_test(tc, values_are_parsed);
+    tcase_add_test(tc, wait_for_urls_and_timeout);
     tcase_add_test(tc, bad_values_are_errors);
     tcase_add_test(tc, no_command_is_an_error);
     tcase_add_test(tc, environment_then_command_line);
