@@ -21,6 +21,7 @@
  * check may give up on a slow DNS server without waiting for the thread. */
 struct lookup {
     atomic_int refs;
+    pthread_t thread; /* joined once done (it has only to return), detached if abandoned */
     atomic_bool done; /* status, error and result are written before it is set */
     int fd;           /* eventfd: readable once the thread is done */
     char host[256];
@@ -81,21 +82,14 @@ static int local_answer(const char *host, unsigned port, struct addresses *out)
 
 static int start_thread(struct lookup *l, char *why, size_t why_size)
 {
-    pthread_attr_t attr;
-    pthread_t thread;
     sigset_t all, old;
-    int err = pthread_attr_init(&attr);
-    if (err == 0)
-        err = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     /* The thread takes no signals: they stay with warden's wait loop. */
     sigfillset(&all);
-    if (err == 0)
-        err = pthread_sigmask(SIG_SETMASK, &all, &old);
+    int err = pthread_sigmask(SIG_SETMASK, &all, &old);
     if (err == 0) {
-        err = pthread_create(&thread, &attr, resolve, l);
+        err = pthread_create(&l->thread, NULL, resolve, l);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
     }
-    pthread_attr_destroy(&attr);
     if (err != 0)
         snprintf(why, why_size, "unable to start a name lookup: %s", strerror(err));
     return err == 0 ? 0 : -1;
@@ -175,12 +169,20 @@ int lookup_finish(struct lookup *l, struct addresses *out, char *why, size_t why
         if (rc != 0)
             snprintf(why, why_size, "cannot resolve '%s': no IPv4 or IPv6 address", l->host);
     }
+    /* With its answer in, the thread has only to return, so this join does not wait for
+     * DNS; it lets the thread's own resources go before warden goes on (or exits). */
+    if (atomic_load(&l->done))
+        pthread_join(l->thread, NULL);
+    else
+        pthread_detach(l->thread);
     release(l);
     return rc;
 }
 
 void lookup_abandon(struct lookup *l)
 {
-    if (l)
+    if (l) {
+        pthread_detach(l->thread);
         release(l);
+    }
 }

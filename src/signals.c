@@ -38,13 +38,7 @@ int signals_take_over(struct signal_state *state, bool reset_ignored)
         log_error("unable to block signals: %s", strerror(errno));
         return -1;
     }
-    /* A signalfd lets one poll wait for signals and sockets (--wait-for, --health) alike;
-     * the kernel leaves SIGKILL and SIGSTOP out of it. */
-    state->fd = signalfd(-1, &state->all, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (state->fd < 0) {
-        log_error("unable to create a signalfd: %s", strerror(errno));
-        return -1;
-    }
+
     /* The kernel queues a blocked signal even when it is ignored, so warden's wait loop
      * sees it either way; what changes is only what the program starts with. */
     if (!reset_ignored)
@@ -67,13 +61,31 @@ int signals_take_over(struct signal_state *state, bool reset_ignored)
     return 0;
 }
 
+/* A signalfd lets one poll wait for signals and sockets (--wait-for, --health) alike. Made
+ * on first use: a warden that checks no URL holds no descriptor for it (a tight
+ * RLIMIT_NOFILE stays for the volume walk). Only the wait loop's thread touches it. */
+static int signal_fd = -1;
+
+static int watch_signals(const struct signal_state *state)
+{
+    if (signal_fd >= 0)
+        return 0;
+    /* The kernel leaves SIGKILL and SIGSTOP out of the set. */
+    signal_fd = signalfd(-1, &state->all, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (signal_fd < 0) {
+        log_error("unable to create a signalfd: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* The next pending signal, if any: its number, 0 when none, -1 on error. */
-static int take_signal(const struct signal_state *state, siginfo_t *info)
+static int take_signal(siginfo_t *info)
 {
     struct signalfd_siginfo si;
     ssize_t n;
     do
-        n = read(state->fd, &si, sizeof(si));
+        n = read(signal_fd, &si, sizeof(si));
     while (n < 0 && errno == EINTR);
     if (n < 0 && errno == EAGAIN)
         return 0;
@@ -129,8 +141,10 @@ int signals_wait_fds(const struct signal_state *state, const struct timespec *de
         log_error("unable to wait for %zu fds at once (at most %d)", nfds, SIGNALS_MAX_FDS);
         return -1;
     }
+    if (watch_signals(state) != 0)
+        return -1;
     for (;;) {
-        int sig = take_signal(state, info);
+        int sig = take_signal(info);
         if (sig != 0)
             return sig;
         struct timespec left;
@@ -139,7 +153,7 @@ int signals_wait_fds(const struct signal_state *state, const struct timespec *de
             if (left.tv_sec == 0 && left.tv_nsec == 0)
                 return 0;
         }
-        all[0] = (struct pollfd){.fd = state->fd, .events = POLLIN};
+        all[0] = (struct pollfd){.fd = signal_fd, .events = POLLIN};
         for (size_t i = 0; i < nfds; i++) {
             all[i + 1] = fds[i];
             all[i + 1].revents = 0;

@@ -11,7 +11,6 @@
 struct signal_state {
     sigset_t original_mask; /* what warden was started with; the child gets it back */
     sigset_t all;           /* what the supervision loop waits for */
-    int fd;                 /* a signalfd for all: polled beside other fds */
 };
 
 /* Blocks every signal: blocked, even an inherited SIG_IGN is still queued for warden's

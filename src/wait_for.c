@@ -28,6 +28,7 @@ struct dependency {
     bool checking; /* check runs; else waiting for next_try */
     bool answered;
     bool said_waiting;
+    bool cut_short; /* this try got less than ATTEMPT_TIMEOUT_NS: the overall deadline */
     unsigned failures;
     struct timespec next_try;
     char last_why[256];
@@ -78,7 +79,10 @@ static void settle(struct waiting *w, struct dependency *d, enum check_state sta
             2, "--wait-for %s: answered after %.3f s", d->text, seconds_since(&w->started));
         return;
     }
-    snprintf(d->last_why, sizeof(d->last_why), "%s", d->check.why);
+    /* A try that the overall deadline cut short and ended says little ("timed out after
+     * 0.01 s"): the reason of the try before it stays, when there was one. */
+    if (!(d->cut_short && passed(&w->deadline)) || d->failures == 0)
+        snprintf(d->last_why, sizeof(d->last_why), "%s", d->check.why);
     d->failures++;
     d->next_try = clock_after_ns(wait_for_retry_ns(d->failures));
     if (!d->said_waiting) {
@@ -96,6 +100,7 @@ static void try_now(struct waiting *w, struct dependency *d)
     uint64_t left = (uint64_t)until.tv_sec * 1000000000ull + (uint64_t)until.tv_nsec;
     uint64_t timeout = left < ATTEMPT_TIMEOUT_NS ? left : ATTEMPT_TIMEOUT_NS;
     d->checking = true;
+    d->cut_short = timeout < ATTEMPT_TIMEOUT_NS;
     enum check_state state = check_start(&d->check, &d->url, timeout ? timeout : 1);
     if (state != CHECK_PENDING)
         settle(w, d, state);

@@ -40,7 +40,6 @@ START_TEST(signal_before_fd_then_fd_then_deadline)
     ck_assert_int_eq(info.si_pid, getpid());
     close(fds[0]);
     close(fds[1]);
-    close(state.fd);
     sigprocmask(SIG_SETMASK, &state.original_mask, NULL);
 }
 END_TEST
