@@ -24,9 +24,8 @@ enum option_result on_health(struct config *cfg, const char *value, char *why, s
 static enum option_result duration(const char *value, bool zero_ok, uint64_t *out, char *why,
                                    size_t why_size)
 {
-    if (parse_duration(value, HEALTH_MAX_SECONDS, out) != 0 || (!zero_ok && *out == 0))
-        return say_why(why, why_size, "'%s' is not a number of seconds %s(like 10 or 0.5)", value,
-                       zero_ok ? "" : "above 0 ");
+    if (parse_seconds(value, HEALTH_MAX_SECONDS, !zero_ok, out, why, why_size) != 0)
+        return OPTION_FAILED;
     return OPTION_SET;
 }
 

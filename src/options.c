@@ -322,11 +322,8 @@ static void reset_wait_for(struct config *cfg)
 static enum option_result on_wait_timeout(struct config *cfg, const char *value, char *why,
                                           size_t why_size)
 {
-    if (parse_duration(value, 86400, &cfg->wait_timeout_ns) != 0 || cfg->wait_timeout_ns == 0)
-        return say_why(why, why_size,
-                       "'%s' is not a number of seconds above 0 and at most 86400 (like 60 or "
-                       "0.5)",
-                       value);
+    if (parse_seconds(value, 86400, true, &cfg->wait_timeout_ns, why, why_size) != 0)
+        return OPTION_FAILED;
     return OPTION_SET;
 }
 

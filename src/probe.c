@@ -86,8 +86,9 @@ int probe_main(int argc, char **argv, char **envp)
             fputs(probe_usage, stdout);
             return 0;
         }
-        if (opt == 't' && (parse_duration(optarg, 3600, &timeout_ns) != 0 || timeout_ns == 0)) {
-            log_error("probe --timeout: '%s' is not a number of seconds above 0", optarg);
+        char why[160];
+        if (opt == 't' && parse_seconds(optarg, 3600, true, &timeout_ns, why, sizeof(why)) != 0) {
+            log_error("probe --timeout: %s", why);
             return EXIT_WARDEN_FAILED;
         }
         if (opt == '?' || opt == ':') {

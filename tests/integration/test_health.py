@@ -371,7 +371,11 @@ def test_options_come_from_the_environment_too(tmp_path):
     (["--health-interval", "5"], "--health-interval needs --health URL"),
     (["--health", "ftp://x/"], "--health: 'ftp://x/' is not a URL warden can check"),
     (["--health", "tcp://127.0.0.1:1", "--health-interval", "0"],
-     "--health-interval: '0' is not a number of seconds above 0"),
+     "--health-interval: '0' is out of range: give seconds above 0, up to 86400, like 5 or "
+     "0.5"),
+    (["--health", "tcp://127.0.0.1:1", "--health-timeout", "99999999"],
+     "--health-timeout: '99999999' is out of range: give seconds above 0, up to 86400, like 5 "
+     "or 0.5"),
     (["--health", "tcp://127.0.0.1:1", "--health-retries", "0"],
      "--health-retries: '0' is not a number of checks from 1 to 1000"),
     (["--health", "tcp://127.0.0.1:1", "--on-unhealthy", "kill"],

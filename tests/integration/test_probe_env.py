@@ -120,6 +120,18 @@ def test_default_timeout_fits_under_a_3s_healthcheck():
                        "waiting for the response\n")
 
 
+@pytest.mark.parametrize("value, what", [
+    ("0", "is out of range"),
+    ("3601", "is out of range"),
+    ("soon", "is not a number of seconds"),
+])
+def test_bad_timeout_says_the_range(value, what):
+    code, out, err = probe("--timeout", value, "tcp://127.0.0.1:1")
+    assert (code, out) == (125, "")
+    assert err == (f"warden: probe --timeout: '{value}' {what}: give seconds above 0, up to "
+                   "3600, like 5 or 0.5\n")
+
+
 def test_ipv6_literal():
     class V6(http.server.ThreadingHTTPServer):
         address_family = socket.AF_INET6

@@ -213,8 +213,11 @@ def test_a_stop_while_waiting_ends_warden_with_nothing_started(pid1, sig, tmp_pa
 @pytest.mark.parametrize("args, fragment", [
     (["--wait-for", "db:5432"], "--wait-for: malformed URL 'db:5432'"),
     (["--wait-for", "tcp://db"], "a port is required"),
-    (["--wait-timeout", "0"], "--wait-timeout: '0' is not a number of seconds above 0"),
-    (["--wait-timeout", "soon"], "at most 86400"),
+    (["--wait-timeout", "0"],
+     "--wait-timeout: '0' is out of range: give seconds above 0, up to 86400, like 5 or 0.5"),
+    (["--wait-timeout", "soon"],
+     "--wait-timeout: 'soon' is not a number of seconds: give seconds above 0, up to 86400, "
+     "like 5 or 0.5"),
 ])
 def test_bad_values_are_one_line_and_125(args, fragment):
     code, out, err = run([*args, "true"], pid1=False)
