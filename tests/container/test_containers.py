@@ -257,6 +257,14 @@ def test_deb_installs_and_man_page_works():
     assert "NAME" in result.stdout
 
 
+# The environment of warden's child (the program), read inside the container.
+PROGRAM_ENVIRON = """
+import sys
+child = open("/proc/1/task/1/children").read().split()[0]
+sys.stdout.write(open(f"/proc/{child}/environ").read())
+"""
+
+
 def test_compose_example_comes_up_healthy_and_stops_cleanly():
     project = name()
     compose = ["docker-compose", "-f", os.path.join(os.path.dirname(__file__), "..", "..",
@@ -270,6 +278,15 @@ def test_compose_example_comes_up_healthy_and_stops_cleanly():
             wait_for(lambda c=c: inspect(c, "{{.State.Health.Status}}") == "healthy", 120,
                      f"{service} healthy")
             assert docker("exec", c, "cat", "/proc/1/comm").stdout == "warden\n"
+        web = names["web"]
+        # --secret-env: the program has the compose secret's value, not the _FILE variable,
+        # and no log line carries the value.
+        environ = docker("exec", web, "python3", "-c", PROGRAM_ENVIRON).stdout.split("\0")
+        assert "DB_PASSWORD=example-only-password" in environ
+        assert not [v for v in environ if v.startswith("DB_PASSWORD_FILE=")]
+        assert "example-only-password" not in logs(web)
+        # --wait-for tcp://db:5432 found db through Docker's DNS before the program started.
+        assert "tcp://db:5432" in logs(web)
         stop = subprocess.run([*compose, "stop", "-t", "10"], capture_output=True, text=True,
                               timeout=120)
         assert stop.returncode == 0, stop.stderr
