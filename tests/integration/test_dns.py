@@ -1,5 +1,5 @@
 """Issue 17: names through DNS (musl's resolver, the image's /etc/resolv.conf), IPv4 and
-IPv6, for warden probe and --wait-for, against a real dnsmasq in the test's own network."""
+IPv6, for warden probe, --wait-for and --health, against a real dnsmasq in the test's own network."""
 import json
 import os
 import re
@@ -109,3 +109,15 @@ def test_wait_for_a_name_that_never_exists(network):
         f"warden: --wait-for: no answer within 0.5 s from tcp://nosuch.test:9090 ({why}); "
         "--wait-timeout or WARDEN_WAIT_TIMEOUT sets how long to wait",
     ]
+
+
+def test_health_reaches_a_name_through_dns(network):
+    # The listener answers 404 off /health: the first check over DNS fails, and with one
+    # retry warden stops the program in order and exits 124.
+    code, out, err = network.run(["--health", "http://v4only.test:8080/gone", "--health-interval",
+                                  "0.1", "--health-retries", "1", "--on-unhealthy", "stop",
+                                  "sleep", "60"], pid1=True)
+    assert (code, out) == (124, ""), err
+    assert ("warden: warning: health: unhealthy: status 404 (1 failed check in a row)"
+            in err.splitlines()), err
+    assert network.requests() == [[["/gone", "v4only.test:8080"]], []]
