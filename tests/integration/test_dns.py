@@ -1,5 +1,6 @@
 """Issue 17: names through DNS (musl's resolver, the image's /etc/resolv.conf), IPv4 and
-IPv6, for warden probe, --wait-for and --health, against a real dnsmasq in the test's own network."""
+IPv6, for warden probe, --wait-for and --health, against a real dnsmasq in the test's own
+network."""
 import json
 import os
 import re
