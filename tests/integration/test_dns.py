@@ -35,7 +35,8 @@ def network(tmp_path):
     (tmp_path / "hosts").write_text("127.0.0.1 localhost\n::1 localhost\n"
                                     "127.0.0.1 shadowed.test\n")
     (tmp_path / "resolv.conf").write_text("nameserver 127.0.0.1\n")
-    prefix = ["unshare", "--net", "--mount", "--pid", "--fork", "/usr/bin/python3",
+    prefix = ["unshare", "--net", "--mount", "--pid", "--fork", "--mount-proc",
+              "/usr/bin/python3",
               os.path.join(HERE, "dns_namespace.py"), str(tmp_path)]
 
     class Network:
