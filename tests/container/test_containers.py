@@ -257,7 +257,8 @@ def test_deb_installs_and_man_page_works():
     assert "NAME" in result.stdout
 
 
-# The environment of warden's child (the program), read inside the container.
+# The environment of warden's child (the program), read inside the container as the
+# program's own user: root there lacks CAP_SYS_PTRACE, which another user's needs.
 PROGRAM_ENVIRON = """
 import sys
 child = open("/proc/1/task/1/children").read().split()[0]
@@ -281,7 +282,8 @@ def test_compose_example_comes_up_healthy_and_stops_cleanly():
         web = names["web"]
         # --secret-env: the program has the compose secret's value, not the _FILE variable,
         # and no log line carries the value.
-        environ = docker("exec", web, "python3", "-c", PROGRAM_ENVIRON).stdout.split("\0")
+        environ = docker("exec", "--user", "app", web, "python3", "-c",
+                         PROGRAM_ENVIRON).stdout.split("\0")
         assert "DB_PASSWORD=example-only-password" in environ
         assert not [v for v in environ if v.startswith("DB_PASSWORD_FILE=")]
         assert "example-only-password" not in logs(web)
