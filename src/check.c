@@ -263,8 +263,7 @@ enum check_state check_advance(struct check *c, short revents)
         return c->state;
     if (revents && step(c) != CHECK_PENDING)
         return c->state;
-    struct timespec left = clock_until(&c->deadline);
-    if (left.tv_sec == 0 && left.tv_nsec == 0)
+    if (clock_passed(&c->deadline))
         return timed_out(c);
     return CHECK_PENDING;
 }

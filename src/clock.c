@@ -22,7 +22,11 @@ struct timespec clock_now(void)
 
 struct timespec clock_after_ns(uint64_t ns)
 {
-    struct timespec t = clock_now();
+    return clock_add_ns(clock_now(), ns);
+}
+
+struct timespec clock_add_ns(struct timespec t, uint64_t ns)
+{
     t.tv_sec += (time_t)(ns / 1000000000u);
     t.tv_nsec += (long)(ns % 1000000000u);
     if (t.tv_nsec >= 1000000000L) {
@@ -30,6 +34,12 @@ struct timespec clock_after_ns(uint64_t ns)
         t.tv_nsec -= 1000000000L;
     }
     return t;
+}
+
+bool clock_passed(const struct timespec *deadline)
+{
+    struct timespec left = clock_until(deadline);
+    return left.tv_sec == 0 && left.tv_nsec == 0;
 }
 
 struct timespec clock_until(const struct timespec *deadline)

@@ -8,23 +8,6 @@
 /* The longest wait between two restarts in a row. */
 #define BACKOFF_MAX_NS (300ull * 1000000000ull)
 
-static bool passed(const struct timespec *t)
-{
-    struct timespec left = clock_until(t);
-    return left.tv_sec == 0 && left.tv_nsec == 0;
-}
-
-static struct timespec later(struct timespec t, uint64_t ns)
-{
-    t.tv_sec += (time_t)(ns / 1000000000u);
-    t.tv_nsec += (long)(ns % 1000000000u);
-    if (t.tv_nsec >= 1000000000L) {
-        t.tv_sec++;
-        t.tv_nsec -= 1000000000L;
-    }
-    return t;
-}
-
 static uint64_t timeout_ns(const struct health_config *cfg)
 {
     if (cfg->timeout_given)
@@ -53,7 +36,7 @@ void health_begin(struct health *h, const struct health_config *cfg, pid_t pid)
     h->checks = checks;
     h->active = true;
     h->started = clock_now();
-    h->next = later(h->started, cfg->interval_ns);
+    h->next = clock_add_ns(h->started, cfg->interval_ns);
     h->in_start_period = cfg->start_period_ns > 0;
     log_fields(LOG_LEVEL_INFO,
                (struct log_field[]){LOG_STR("health", "starting"), LOG_STR("url", cfg->text),
@@ -147,18 +130,18 @@ enum health_verdict health_advance(struct health *h, short revents)
         return HEALTH_CARRY_ON;
     if (h->checking) {
         const struct timespec *deadline = check_deadline(&h->check);
-        if (!revents && deadline && !passed(deadline))
+        if (!revents && deadline && !clock_passed(deadline))
             return HEALTH_CARRY_ON;
         enum check_state state = check_advance(&h->check, revents);
         return state == CHECK_PENDING ? HEALTH_CARRY_ON : judge(h, state);
     }
-    if (!passed(&h->next))
+    if (!clock_passed(&h->next))
         return HEALTH_CARRY_ON;
     /* Start to start: a check that outlasts the interval delays the next, no more. */
     struct timespec now = clock_now();
-    h->next = later(h->next, h->cfg->interval_ns);
-    if (passed(&h->next))
-        h->next = later(now, h->cfg->interval_ns);
+    h->next = clock_add_ns(h->next, h->cfg->interval_ns);
+    if (clock_passed(&h->next))
+        h->next = clock_add_ns(now, h->cfg->interval_ns);
     h->checks++;
     enum check_state state = check_start(&h->check, &h->cfg->url, timeout_ns(h->cfg));
     if (state == CHECK_PENDING) {

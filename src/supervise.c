@@ -295,8 +295,7 @@ static bool settle(struct supervision *s)
             stop_leftovers(s);
     }
     if (s->deadline_armed && !s->killing) {
-        struct timespec left = clock_until(&s->deadline);
-        if (left.tv_sec == 0 && left.tv_nsec == 0) {
+        if (clock_passed(&s->deadline)) {
             log_kill(s);
             s->killing = true;
         }

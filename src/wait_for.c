@@ -49,12 +49,6 @@ uint64_t wait_for_retry_ns(unsigned attempt)
     return ns < RETRY_MAX_NS ? ns : RETRY_MAX_NS;
 }
 
-static bool passed(const struct timespec *t)
-{
-    struct timespec left = clock_until(t);
-    return left.tv_sec == 0 && left.tv_nsec == 0;
-}
-
 static bool earlier(const struct timespec *a, const struct timespec *b)
 {
     return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
@@ -81,7 +75,7 @@ static void settle(struct waiting *w, struct dependency *d, enum check_state sta
     }
     /* A try that the overall deadline cut short and ended says little ("timed out after
      * 0.01 s"): the reason of the try before it stays, when there was one. */
-    if (!(d->cut_short && passed(&w->deadline)) || d->failures == 0)
+    if (!(d->cut_short && clock_passed(&w->deadline)) || d->failures == 0)
         snprintf(d->last_why, sizeof(d->last_why), "%s", d->check.why);
     d->failures++;
     d->next_try = clock_after_ns(wait_for_retry_ns(d->failures));
@@ -114,7 +108,7 @@ static size_t prepare(struct waiting *w, struct pollfd *fds, struct dependency *
     *until = w->deadline;
     for (size_t i = 0; i < w->count; i++) {
         struct dependency *d = &w->deps[i];
-        if (!d->answered && !d->checking && passed(&d->next_try))
+        if (!d->answered && !d->checking && clock_passed(&d->next_try))
             try_now(w, d);
         if (d->answered)
             continue;
@@ -190,7 +184,7 @@ static int wait_loop(struct waiting *w, const struct signal_state *signals)
     for (;;) {
         if (w->answered == w->count)
             return 0;
-        if (passed(&w->deadline))
+        if (clock_passed(&w->deadline))
             return give_up(w);
         struct timespec until;
         size_t n = prepare(w, fds, owners, &until);
