@@ -31,6 +31,22 @@ def command(argv, check=True, timeout=300, env=None):
     return result
 
 
+def docker(*args, check=True, timeout=300):
+    result = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"docker {' '.join(args)}: {result.returncode}\n{result.stderr}")
+    return result
+
+
+def logs(container):
+    result = docker("logs", container, check=False)
+    return result.stdout + result.stderr
+
+
+def inspect(container, template):
+    return docker("inspect", "--format", template, container).stdout.strip()
+
+
 def podman(*args, check=True, timeout=300):
     need_environment()
     return command(["podman", *args], check=check, timeout=timeout)

@@ -3,28 +3,15 @@ psql session stays open while `docker stop -t 10` runs; the container exits 0 be
 engine's timeout, and the next start runs no crash recovery. Run by tests/container/run.sh
 after it built the images (WARDEN_POSTGRES_IMAGE names another build of the example)."""
 import os
-import subprocess
 import time
 import uuid
 
 import pytest
 
-from enginelib import wait_for
+from enginelib import docker, logs, wait_for
 
 IMAGE = os.environ.get("WARDEN_POSTGRES_IMAGE", "local/postgres-warden")
 RECOVERY = ("not properly shut down", "automatic recovery", "database system was interrupted")
-
-
-def docker(*args, check=True, timeout=300):
-    result = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
-    if check and result.returncode != 0:
-        raise AssertionError(f"docker {' '.join(args)}: {result.returncode}\n{result.stderr}")
-    return result
-
-
-def logs(container):
-    result = docker("logs", container, check=False)
-    return result.stdout + result.stderr
 
 
 @pytest.fixture

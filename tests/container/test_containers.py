@@ -8,16 +8,9 @@ import uuid
 
 import pytest
 
-from enginelib import wait_for
+from enginelib import docker, inspect, logs, wait_for
 
 TEST = "local/warden-test"
-
-
-def docker(*args, check=True, timeout=300):
-    result = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
-    if check and result.returncode != 0:
-        raise AssertionError(f"docker {' '.join(args)}: {result.returncode}\n{result.stderr}")
-    return result
 
 
 def run(*args, timeout=300):
@@ -26,15 +19,6 @@ def run(*args, timeout=300):
 
 def name():
     return "warden-" + uuid.uuid4().hex[:10]
-
-
-def logs(container):
-    result = docker("logs", container, check=False)
-    return result.stdout + result.stderr
-
-
-def inspect(container, template):
-    return docker("inspect", "--format", template, container).stdout.strip()
 
 
 @pytest.fixture

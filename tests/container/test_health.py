@@ -7,27 +7,11 @@ import os
 import subprocess
 import uuid
 
-from enginelib import wait_for
+from enginelib import docker, inspect, logs, wait_for
 
 IMAGE = "local/python-web"
 EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples",
                        "restart-on-unhealthy", "compose.yaml")
-
-
-def docker(*args, check=True, timeout=300):
-    result = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
-    if check and result.returncode != 0:
-        raise AssertionError(f"docker {' '.join(args)}: {result.returncode}\n{result.stderr}")
-    return result
-
-
-def logs(container):
-    result = docker("logs", container, check=False)
-    return result.stdout + result.stderr
-
-
-def inspect(container, template):
-    return docker("inspect", "--format", template, container).stdout.strip()
 
 
 def program_pid(container):
