@@ -21,6 +21,13 @@ def stat_fields(pid):
     return rest[0], int(rest[1]), int(rest[2]), int(rest[3])
 
 
+def has_ended(pid):
+    """True once pid has exited: gone, or a zombie not yet reaped (read /proc once, so
+    a process that is reaped between two reads cannot make the answer fail)."""
+    fields = stat_fields(pid)
+    return fields is None or fields[0] == "Z"
+
+
 def children_of(ppid):
     found = []
     for name in os.listdir("/proc"):

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from harness import (WARDEN, WT, Warden, assert_one_error_line, run, stat_fields, wait_until)
+from harness import (WARDEN, WT, Warden, assert_one_error_line, has_ended, run, stat_fields,
+                     wait_until)
 
 
 def test_term_ignored_is_killed_after_grace(pid1):
@@ -143,8 +144,7 @@ def test_pdeathsig_acts_when_the_parent_dies():
     err = parent.stderr.read().decode()
     assert "got TERM" in rest
     assert "forwarded SIGTERM" in err
-    wait_until(lambda: stat_fields(warden_pid) is None or stat_fields(warden_pid)[0] == "Z",
-               what="warden to exit")
+    wait_until(lambda: has_ended(warden_pid), what="warden to exit")
 
 
 @pytest.mark.parametrize("args,fragment", [
