@@ -16,7 +16,7 @@ work=$PWD/build-cross/emulated
 mkdir -p "$work"
 
 # The programs warden runs in the tests: the machine's own.
-cc -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$work/wt" tests/helpers/wt.c tests/helpers/wt_serve.c
+cc -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$work/wt" tests/helpers/wt.c tests/helpers/wt_serve.c tests/helpers/wt_seccomp.c
 tests=$(grep -v '^#' tests/emulated/subset.txt)
 cd tests/integration
 for arch in $arches; do

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -261,45 +259,6 @@ static int cmd_try_root(void)
     return 0;
 }
 
-/* Runs COMMAND where the named system calls (comma-separated) fail with ERRNO without
- * running; ERRNO 0 makes them answer success without happening. */
-static int cmd_seccomp_errno(int err, const char *names, char **command)
-{
-    static const struct {
-        const char *name;
-        int nr;
-    } known[] = {{"setresuid", SYS_setresuid},
-                 {"setresgid", SYS_setresgid},
-                 {"setgroups", SYS_setgroups},
-                 {"setuid", SYS_setuid},
-                 {"setgid", SYS_setgid},
-                 {"setreuid", SYS_setreuid},
-                 {"setregid", SYS_setregid},
-                 {"rt_sigtimedwait", SYS_rt_sigtimedwait},
-                 {"fchmodat2", 452 /* Linux 6.6; not in every libc's headers yet */}};
-    struct sock_filter code[2 + 2 * sizeof(known) / sizeof(known[0])];
-    size_t n = 0;
-    code[n++] =
-        (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-        const char *at = strstr(names, known[i].name);
-        size_t len = strlen(known[i].name);
-        if (!at || (at != names && at[-1] != ',') || (at[len] != ',' && at[len] != '\0'))
-            continue;
-        code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, known[i].nr, 0, 1);
-        code[n++] =
-            (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (unsigned int)err);
-    }
-    code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-    struct sock_fprog program = {.len = (unsigned short)n, .filter = code};
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0)
-        die("seccomp");
-    execvp(command[0], command);
-    die(command[0]);
-    return 99;
-}
-
 /* Ignores TERM (or the named signal), says ready, then waits forever. */
 static int cmd_ignore(int sig)
 {
@@ -345,7 +304,8 @@ static int cmd_tty(void)
     return 0;
 }
 
-int cmd_serve(const char *where, const char *state_file); /* wt_serve.c */
+int cmd_serve(const char *where, const char *state_file);          /* wt_serve.c */
+int cmd_seccomp_errno(int err, const char *calls, char **command); /* wt_seccomp.c */
 
 static void usage(void)
 {

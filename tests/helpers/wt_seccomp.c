@@ -1,0 +1,136 @@
+/* wt seccomp-errno: runs a command in which chosen system calls fail with a chosen errno,
+ * so tests can reach warden's messages for failures that a healthy kernel never gives. */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452 /* Linux 6.6; not in every libc's headers yet */
+#endif
+
+static const struct {
+    const char *name;
+    long nr;
+} known_calls[] = {
+    {"setresuid", SYS_setresuid},
+    {"setresgid", SYS_setresgid},
+    {"getresuid", SYS_getresuid},
+    {"getresgid", SYS_getresgid},
+    {"setgroups", SYS_setgroups},
+    {"getgroups", SYS_getgroups},
+    {"setuid", SYS_setuid},
+    {"setgid", SYS_setgid},
+    {"setreuid", SYS_setreuid},
+    {"setregid", SYS_setregid},
+    {"capset", SYS_capset},
+    {"capget", SYS_capget},
+    {"prctl", SYS_prctl},
+    {"rt_sigtimedwait", SYS_rt_sigtimedwait},
+    {"rt_sigprocmask", SYS_rt_sigprocmask},
+    {"rt_sigaction", SYS_rt_sigaction},
+    {"signalfd4", SYS_signalfd4},
+    {"ppoll", SYS_ppoll},
+    {"clone", SYS_clone},
+#ifdef SYS_clone3
+    {"clone3", SYS_clone3},
+#endif
+#ifdef SYS_fork
+    {"fork", SYS_fork},
+#endif
+#ifdef SYS_vfork
+    {"vfork", SYS_vfork},
+#endif
+    {"wait4", SYS_wait4},
+    {"waitid", SYS_waitid},
+    {"chdir", SYS_chdir},
+    {"ioctl", SYS_ioctl},
+    {"openat", SYS_openat},
+    {"mkdirat", SYS_mkdirat},
+    {"fchownat", SYS_fchownat},
+    {"fchown", SYS_fchown},
+    {"getdents64", SYS_getdents64},
+    {"setsid", SYS_setsid},
+    {"execve", SYS_execve},
+    {"mmap", SYS_mmap},
+    {"brk", SYS_brk},
+    {"kill", SYS_kill},
+    {"fchmodat2", SYS_fchmodat2},
+};
+
+static void fail(const char *what)
+{
+    fprintf(stderr, "wt seccomp-errno: %s\n", what);
+    exit(99);
+}
+
+/* One rule, "NAME" or "NAME@ARG=VALUE": the call fails only when its argument number ARG
+ * (0 to 5, compared on its low 32 bits) equals VALUE, as prctl@0=36 for
+ * PR_SET_CHILD_SUBREAPER alone. Appends at most 5 instructions. */
+static size_t add_rule(struct sock_filter *code, size_t n, char *rule, int err)
+{
+    char *at = strchr(rule, '@');
+    if (at)
+        *at++ = '\0';
+    long nr = -1;
+    for (size_t i = 0; i < sizeof(known_calls) / sizeof(known_calls[0]); i++)
+        if (strcmp(rule, known_calls[i].name) == 0)
+            nr = known_calls[i].nr;
+    if (nr < 0)
+        fail("unknown system call name (add it to known_calls in wt_seccomp.c)");
+    const unsigned int ret_errno = SECCOMP_RET_ERRNO | ((unsigned int)err & SECCOMP_RET_DATA);
+    if (!at) {
+        code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 1);
+        code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ret_errno);
+        return n;
+    }
+    char *end;
+    unsigned long arg = strtoul(at, &end, 10);
+    if (arg > 5 || *end != '=')
+        fail("a rule is NAME or NAME@ARG=VALUE, ARG from 0 to 5");
+    unsigned long value = strtoul(end + 1, &end, 0);
+    if (*end)
+        fail("bad VALUE in NAME@ARG=VALUE");
+    /* nr matches: load the argument, compare, and reload nr for the next rule. */
+    code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 4);
+    code[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                             offsetof(struct seccomp_data, args[arg]));
+    code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)value, 0, 1);
+    code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ret_errno);
+    code[n++] =
+        (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+    return n;
+}
+
+/* CALLS is a comma-separated list of rules; ERRNO 0 makes the calls answer success without
+ * happening. */
+int cmd_seccomp_errno(int err, const char *calls, char **command)
+{
+    enum { MAX_RULES = 16 };
+    struct sock_filter code[2 + 5 * MAX_RULES];
+    size_t n = 0, rules = 0;
+    char list[512];
+    if (snprintf(list, sizeof list, "%s", calls) >= (int)sizeof list)
+        fail("CALLS is too long");
+    code[n++] =
+        (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+    for (char *save, *rule = strtok_r(list, ",", &save); rule; rule = strtok_r(NULL, ",", &save)) {
+        if (++rules > MAX_RULES)
+            fail("too many rules");
+        n = add_rule(code, n, rule, err);
+    }
+    code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    struct sock_fprog program = {.len = (unsigned short)n, .filter = code};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0)
+        fail(strerror(errno));
+    execvp(command[0], command);
+    perror(command[0]);
+    return 99;
+}
