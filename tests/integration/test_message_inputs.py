@@ -1,0 +1,275 @@
+"""Issue 21: the messages of warden's inputs and of its own system calls (URLs, accounts,
+volumes, secrets, --wait-for, warden probe), each checked word for word in the text and the
+JSON log format. System calls that a healthy kernel does not fail are made to fail with
+`wt seccomp-errno` or by a real condition (a read-only mount, a name too long)."""
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import subprocess
+import threading
+
+import pytest
+
+from harness import WARDEN, WT, log_env, run, as_user
+from test_dns import network  # noqa: F401 (a fixture)
+from test_wait_for import Waiting
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FORMATS = pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
+
+# errno values whose text musl (the tested warden) and glibc spell alike.
+EPERM, ENOENT, EAGAIN, EACCES, EINVAL, ENFILE, EROFS, EPIPE = 1, 2, 11, 13, 22, 23, 30, 32
+
+
+def seccomp(err, calls):
+    return [WT, "seccomp-errno", str(err), calls]
+
+
+def one_line(err, json_format, level="error"):
+    """The one message of stderr, after checking its level and form."""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    if json_format:
+        record = json.loads(lines[0])
+        assert record["level"] == level, record
+        return record["message"]
+    prefix = "warden: warning: " if level == "warn" else "warden: "
+    assert lines[0].startswith(prefix), lines[0]
+    return lines[0][len(prefix):]
+
+
+def messages(err, json_format):
+    """Every message of stderr, without its prefix."""
+    lines = [line for line in err.splitlines() if line.strip()]
+    if json_format:
+        return [json.loads(line)["message"] for line in lines]
+    return [re.sub(r"^warden: (warning: )?", "", line) for line in lines]
+
+
+def check(args, json_format, code, message, level="error", **kwargs):
+    status, out, err = run(args, pid1=False, env=log_env(json_format), **kwargs)
+    assert (status, out) == (code, ""), err
+    assert one_line(err, json_format, level) == message
+
+
+# --- URLs: warden probe, --wait-for and --health say the same, with the form to give. ---
+LONG_PATH = "http://h/" + "p" * 2100
+LONG_HOST = "tcp://" + "h" * 256 + ":1"
+LONG_SOCKET = "unix:///" + "s" * 120
+URL_CASES = [
+    ("spaces", "http://h/a b", "the path has spaces, control or non-ASCII characters: "
+     "percent-encode them, as in /a%20b for '/a b'"),
+    ("fragment", "http://h/#top", "a fragment (#...) never reaches the server: leave it out"),
+    ("no-host", "http:///health", "no host: give one, as in http://localhost:8080/health"),
+    ("user", "http://me@h/", "USER@ is not supported (warden sends no credentials): give the "
+     "host alone, as in http://HOST:PORT/PATH"),
+    ("ipv6-open", "http://[::1/", "the [IPv6] address has no ']': close it, as in "
+     "http://[::1]:8080/"),
+    ("ipv6-junk", "tcp://[::1]x", "only :PORT may follow the [IPv6] address, as in "
+     "tcp://[::1]:5432"),
+    ("ipv6-bad", "tcp://[zz]:1", "what stands between [ and ] is not an IPv6 address: give "
+     "one, as in [::1] or [fd00::5]"),
+    ("host-before-port", "tcp://:5432", "no host before the port: give one, as in "
+     "tcp://localhost:5432"),
+    ("host-long", LONG_HOST, "the host is longer than 255 bytes: give a shorter name, or an "
+     "address"),
+    ("host-char", "tcp://d!b:1", "the host has a character a host name cannot have: give a "
+     "name (letters, digits, '.', '-', '_'), an IPv4 address or an [IPv6] address"),
+    ("port-empty", "tcp://db:", "nothing after ':': give a port from 1 to 65535"),
+    ("port-range", "tcp://db:70000", "the port must be a number from 1 to 65535"),
+    ("port-word", "http://db:http/", "the port must be a number from 1 to 65535"),
+    ("port-digits", "tcp://db:123456789", "the port must be a number from 1 to 65535"),
+    ("port-missing", "tcp://db", "a port is required: give tcp://HOST:PORT, as in "
+     "tcp://db:5432"),
+    ("socket-relative", "unix://run/app.sock", "the socket path must be absolute, as in "
+     "unix:///run/app.sock or http+unix:///run/app.sock:/health"),
+    ("socket-long", LONG_SOCKET, "the socket path is longer than 107 bytes (the kernel's "
+     "limit): give a shorter path, or a link to the socket"),
+    ("path-long", LONG_PATH, "the path is longer than 2047 bytes: give a shorter one"),
+    ("tcp-path", "tcp://db:1/x", "tcp:// takes no path: give tcp://HOST:PORT alone, or http:// "
+     "to request a path"),
+    ("unix-http-path", "http+unix:///run/app.sock:health", "the HTTP path after the socket "
+     "must start with '/', as in http+unix:///run/app.sock:/health"),
+    ("https", "https://h/", "https is not supported: probe the plain HTTP port, as in "
+     "http://localhost:8080/health"),
+    ("scheme", "db:5432", "the URL must start with http://, tcp://, unix:// or http+unix://, "
+     "as in http://localhost:8080/health"),
+]
+
+
+def shown(url):
+    """The URL as messages show it: at most 80 bytes."""
+    return url if len(url) <= 80 else url[:77] + "..."
+
+
+@FORMATS
+@pytest.mark.parametrize("how", ["probe", "--wait-for", "--health"])
+@pytest.mark.parametrize("case", URL_CASES, ids=[c[0] for c in URL_CASES])
+def test_bad_url(case, how, json_format):
+    _, url, reason = case
+    args = ["probe", url] if how == "probe" else [how, url, "true"]
+    label = "probe" if how == "probe" else how
+    check(args, json_format, 125,
+          f"{label}: '{shown(url)}' is not a URL warden can check: {reason}")
+
+
+# --- warden probe's own arguments, and what it says of a server. ---
+PROBE_ARGS = [
+    ("no-value", ["--timeout"], "probe: option --timeout needs a value: give it as --timeout "
+     "SECONDS (see warden probe --help)"),
+    ("unknown", ["-x", "tcp://db:1"], "probe: unknown option '-x': warden probe takes --timeout "
+     "SECONDS and one URL (see warden probe --help)"),
+    ("no-url", [], "probe: give exactly one URL, as in warden probe "
+     "http://localhost:8080/health (see warden probe --help)"),
+    ("two-urls", ["tcp://a:1", "tcp://b:1"], "probe: give exactly one URL, as in warden probe "
+     "http://localhost:8080/health (see warden probe --help)"),
+]
+
+
+@FORMATS
+@pytest.mark.parametrize("case", PROBE_ARGS, ids=[c[0] for c in PROBE_ARGS])
+def test_probe_arguments(case, json_format):
+    _, args, message = case
+    check(["probe", *args], json_format, 125, message)
+
+
+class Server:
+    """A TCP listener on 127.0.0.1 that treats each connection with answer(conn)."""
+
+    def __init__(self, answer=None):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/health"
+        if answer:
+            threading.Thread(target=self.serve, args=(answer,), daemon=True).start()
+
+    def serve(self, answer):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                answer(conn)
+
+    def close(self):
+        self.sock.close()
+
+
+def read_request(conn):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+
+
+def close_silently(conn):
+    read_request(conn)
+
+
+def answer_garbage(conn):
+    read_request(conn)
+    conn.sendall(b"hello\n")
+
+
+def reset(conn):
+    read_request(conn)
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
+
+@pytest.fixture
+def server(request):
+    s = Server(request.param)
+    yield s
+    s.close()
+
+
+# (id, what the server does, system calls made to fail, reason).
+PROBE_SERVER_CASES = [
+    ("empty", close_silently, None, "the server closed the connection without an answer"),
+    ("not-http", answer_garbage, None, "the answer is not HTTP/1.x: give the port that speaks "
+     "HTTP, or check it with tcp:// instead"),
+    ("reset", reset, None, "unable to read the response: Connection reset by peer"),
+    ("send", None, (EPIPE, "sendto"), "unable to send the request: Broken pipe"),
+    # The listener never accepts: the connection stands, no answer comes, warden waits.
+    ("wait", None, (EPERM, "ppoll"), "unable to wait for the check: Operation not permitted"),
+]
+
+
+@FORMATS
+@pytest.mark.parametrize("case,server", [(c, c[1]) for c in PROBE_SERVER_CASES],
+                         ids=[c[0] for c in PROBE_SERVER_CASES], indirect=["server"])
+def test_probe_unhealthy(case, server, json_format):
+    _, _, fail, reason = case
+    prefix = seccomp(*fail) if fail else ()
+    status, out, err = run(["probe", server.url], pid1=False, env=log_env(json_format),
+                           prefix=prefix)
+    assert (status, out) == (1, ""), err
+    assert one_line(err, json_format) == f"probe {server.url}: {reason}"
+    if json_format:
+        assert json.loads(err)["url"] == server.url
+
+
+@FORMATS
+def test_probe_connected_line(json_format):
+    s = Server()
+    try:
+        url = s.url.replace("http://", "tcp://").replace("/health", "")
+        status, out, err = run(["probe", url], pid1=False, env=log_env(json_format))
+    finally:
+        s.close()
+    assert (status, err) == (0, "")
+    assert re.fullmatch(re.escape(f"{url}: connected in ") + r"\d+\.\d ms\n", out), out
+
+
+# A name neither /etc/hosts nor an address: the lookup needs its thread and eventfd.
+NAME_URL = "tcp://db.invalid:5432"
+LOOKUP_CASES = [
+    ("thread", (EAGAIN, "clone"), "unable to start the lookup of 'db.invalid': Resource "
+     "temporarily unavailable"),
+    ("eventfd", (ENFILE, "eventfd2"), "unable to look up 'db.invalid': unable to create an "
+     "eventfd: Too many open files in system"),
+]
+
+
+@FORMATS
+@pytest.mark.parametrize("case", LOOKUP_CASES, ids=[c[0] for c in LOOKUP_CASES])
+def test_probe_lookup_cannot_start(case, json_format):
+    _, fail, reason = case
+    status, out, err = run(["probe", NAME_URL], pid1=False, env=log_env(json_format),
+                           prefix=seccomp(*fail))
+    assert (status, out) == (1, ""), err
+    assert one_line(err, json_format) == f"probe {NAME_URL}: {reason}"
+
+
+@FORMATS
+def test_probe_no_such_name(network, json_format, monkeypatch):  # noqa: F811
+    if json_format:
+        monkeypatch.setenv("WARDEN_LOG_FORMAT", "json")  # network.run passes the environment on
+    status, out, err = network.run(["probe", "tcp://nosuch.test:1"])
+    assert (status, out) == (1, ""), err
+    assert one_line(err, json_format) == (
+        "probe tcp://nosuch.test:1: cannot resolve 'nosuch.test': no such name (not in "
+        "/etc/hosts; DNS has no address for it): check the name, or give an address")
+
+
+@FORMATS
+def test_probe_no_dns_server_answers(tmp_path, json_format):
+    # musl's resolver gives up after one try of one second; the probe waits longer.
+    resolv = tmp_path / "resolv.conf"
+    resolv.write_text("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
+    prefix = ["unshare", "--net", "--mount", "sh", "-c",
+              f"ip link set lo up && mount --bind {resolv} /etc/resolv.conf && exec \"$@\"",
+              "sh", "/usr/bin/python3", os.path.join(HERE, "silent_dns.py")]
+    status, out, err = run(["probe", "--timeout", "10", NAME_URL], pid1=False,
+                           env=log_env(json_format), prefix=prefix)
+    assert (status, out) == (1, ""), err
+    assert one_line(err, json_format) == (
+        f"probe {NAME_URL}: cannot resolve 'db.invalid': no DNS server answered: check the "
+        "nameserver lines of /etc/resolv.conf, or give an address")
