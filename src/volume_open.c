@@ -27,8 +27,9 @@ static int create_component(const struct walk_path *wp, int fd, const char *part
     }
     int next = openat(fd, part, DIR_FLAGS);
     if (next >= 0 && fchown(next, wp->uid, wp->gid) != 0) {
-        log_error("--chown %s: unable to give '%s' to %d:%d: %s", wp->path, part, (int)wp->uid,
-                  (int)wp->gid, strerror(errno));
+        log_error("--chown %s: unable to give '%s' to %d:%d: %s: give warden CAP_CHOWN, or create "
+                  "it in the image with its owner",
+                  wp->path, part, (int)wp->uid, (int)wp->gid, strerror(errno));
         close(next);
         return -1;
     }

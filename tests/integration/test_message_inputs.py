@@ -273,3 +273,252 @@ def test_probe_no_dns_server_answers(tmp_path, json_format):
     assert one_line(err, json_format) == (
         f"probe {NAME_URL}: cannot resolve 'db.invalid': no DNS server answered: check the "
         "nameserver lines of /etc/resolv.conf, or give an address")
+
+
+# --- Accounts (the fixture's /etc/passwd and /etc/group). ---
+LONG = "u" * 300
+ACCOUNT_CASES = [
+    ("empty-group-name", ["--user", "app", "--groups", "app,,root"],
+     "--user app: empty group name in 'app,,root': separate the groups with single commas, as "
+     "in video,audio"),
+    ("group-name-long", ["--user", "app", "--groups", "g" * 300],
+     "--user app: a group name in the list is longer than 255 bytes: give its number instead"),
+    ("user-name-long", ["--user", LONG],
+     f"--user {LONG}: the user name is longer than 255 bytes: give its number instead"),
+]
+
+
+@FORMATS
+@pytest.mark.parametrize("case", ACCOUNT_CASES, ids=[c[0] for c in ACCOUNT_CASES])
+def test_account_message(case, json_format, accounts):
+    _, args, message = case
+    check([*args, "true"], json_format, 125, message, accounts=accounts)
+
+
+@FORMATS
+def test_passwd_unreadable(json_format, accounts):
+    # fopen is open(2) in musl on x86_64, openat(2) elsewhere.
+    call = "open" if platform.machine() == "x86_64" else "openat"
+    check(["--user", "app", "true"], json_format, 125,
+          "--user app: unable to read /etc/passwd: Permission denied: make it readable (mode "
+          "0644, as images ship it)", accounts=accounts, inner=seccomp(EACCES, call))
+
+
+@FORMATS
+def test_group_unreadable(json_format, tmp_path, accounts):
+    # A real condition: warden not root, and /etc/group for root alone.
+    passwd, group = tmp_path / "passwd", tmp_path / "group"
+    passwd.write_text(accounts[0].read_text())
+    group.write_text(accounts[1].read_text())
+    os.chmod(tmp_path, 0o755)
+    os.chmod(passwd, 0o644)
+    os.chmod(group, 0o600)
+    check(["--user", "app", "true"], json_format, 125,
+          "--user app: unable to read /etc/group: Permission denied: make it readable (mode "
+          "0644, as images ship it)", accounts=(passwd, group), inner=as_user(1000, 1000))
+
+
+@FORMATS
+def test_too_many_groups(json_format, tmp_path, accounts):
+    group = tmp_path / "group"
+    group.write_text(accounts[1].read_text() + "".join(
+        f"g{i}:x:{10000 + i}:app\n" for i in range(65537)))
+    check(["--user", "app", "true"], json_format, 125,
+          "--user app: more than 65536 supplementary groups (the kernel's limit): list the user "
+          "in fewer groups in the image's /etc/group", accounts=(accounts[0], group))
+
+
+# The personalities print their tools' form, without JSON (the tools have none).
+PERSONA_ACCOUNT_CASES = [
+    ("gosu-user-long", ["gosu", LONG], f"warden: gosu: {LONG}: the user name is longer than "
+     "255 bytes: give its number instead"),
+    ("gosu-group-long", ["gosu", "app:" + "g" * 300], "warden: gosu: app:" + "g" * 300 +
+     ": the group name is longer than 255 bytes: give its number instead"),
+    ("setpriv-empty-user", ["setpriv", "--reuid="], "warden: setpriv: ruid: empty user: give a "
+     "name or number, as in app or 1000"),
+    ("setpriv-empty-group", ["setpriv", "--regid="], "warden: setpriv: rgid: empty group: give "
+     "a name or number, as in app or 1000"),
+    ("setpriv-empty-groups", ["setpriv", "--groups="], "warden: setpriv: --groups: empty group "
+     "list: give names or numbers separated by commas, as in video,audio"),
+]
+
+
+@pytest.mark.parametrize("case", PERSONA_ACCOUNT_CASES, ids=[c[0] for c in PERSONA_ACCOUNT_CASES])
+def test_personality_account_message(case, accounts):
+    _, (name, *args), line = case
+    status, out, err = run(["--personality", name, *args, "true"], pid1=False,
+                           env=log_env(False), accounts=accounts)
+    assert (status, out, err) == (1, "", line + "\n")
+
+
+# --- Volumes (--chown): what a file system or a failed call says. ---
+@FORMATS
+def test_chown_create_on_read_only(json_format, tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    prefix = ["unshare", "--mount", "sh", "-c", 'mount -t tmpfs -o ro none "$0" && exec "$@"',
+              str(ro)]
+    check(["--chown-to", "1000:1000", "--chown", f"{ro}/data", "true"], json_format, 125,
+          f"--chown {ro}/data: unable to create 'data': Read-only file system: create it in the "
+          "image (RUN mkdir -p) or mount a volume there", prefix=prefix)
+    assert not (ro / "data").exists()
+
+
+@FORMATS
+def test_chown_give_created(json_format, tmp_path):
+    check(["--chown-to", "1000:1000", "--chown", f"{tmp_path}/data", "true"], json_format, 125,
+          f"--chown {tmp_path}/data: unable to give 'data' to 1000:1000: Operation not "
+          "permitted: give warden CAP_CHOWN, or create it in the image with its owner",
+          prefix=seccomp(EPERM, "fchown"))
+
+
+@FORMATS
+def test_chown_open_root(json_format, tmp_path):
+    # open("/") alone fails: its flags, as musl passes them (O_LARGEFILE added).
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+    rule = f"open@1={flags | 0o100000}" if platform.machine() == "x86_64" else \
+        f"openat@2={flags | getattr(os, 'O_LARGEFILE', 0)}"
+    check(["--chown-to", "1000:1000", "--chown", str(tmp_path), "true"], json_format, 125,
+          f"--chown {tmp_path}: unable to open /: Permission denied",
+          prefix=seccomp(EACCES, rule))
+
+
+@FORMATS
+def test_chown_inspect(json_format, tmp_path):
+    check(["--chown-to", "1000:1000", "--chown", str(tmp_path), "true"], json_format, 125,
+          f"--chown {tmp_path}: unable to inspect it: Permission denied",
+          prefix=seccomp(EACCES, "statx"))
+
+
+@FORMATS
+def test_chown_component_too_long(json_format):
+    path = "/tmp/" + "c" * 256 + "/data"
+    check(["--chown-to", "1000:1000", "--chown", path, "true"], json_format, 125,
+          f"--chown {path}: a path component is longer than 255 bytes, which no file system "
+          "allows: give the real path")
+
+
+@FORMATS
+def test_chown_not_entering_another_mount(json_format, tmp_path):
+    (tmp_path / "vol" / "mnt").mkdir(parents=True)
+    prefix = ["unshare", "--mount", "sh", "-c", 'mount -t tmpfs none "$0" && exec "$@"',
+              str(tmp_path / "vol" / "mnt")]
+    status, out, err = run(["-vv", "--chown-to", "1000:1000", "--chown", f"{tmp_path}/vol",
+                            "true"], pid1=False, env=log_env(json_format), prefix=prefix)
+    assert (status, out) == (0, ""), err
+    assert f"--chown {tmp_path}/vol: not entering 'mnt': another mount" in \
+        messages(err, json_format)
+
+
+# --- Secrets. ---
+@pytest.fixture
+def secret(tmp_path):
+    d = tmp_path / "secrets"
+    d.mkdir()
+    (d / "pw").write_text("s3cret\n")
+    return d
+
+
+def secret_env(json_format, secret):
+    return log_env(json_format, PW_FILE=str(secret / "pw"))
+
+
+@FORMATS
+def test_secret_without_proc(json_format, secret):
+    # /proc gone (a real condition): where the opened file lies cannot be checked.
+    prefix = ["unshare", "--mount", "sh", "-c", 'umount -l /proc && exec "$@"', "sh"]
+    status, out, err = run(["--secret-env", f"{secret}/*", "true"], pid1=False,
+                           env=secret_env(json_format, secret), prefix=prefix)
+    assert (status, out) == (125, ""), err
+    assert one_line(err, json_format) == (
+        f"--secret-env PW: unable to tell where PW_FILE={secret}/pw leads (/proc/self/fd/3: No "
+        f"such file or directory): mount /proc, where warden checks that the file lies in "
+        f"{secret}")
+
+
+SECRET_CALL_CASES = [
+    ("inspect", (EACCES, "fstat"), "unable to inspect PW_FILE={f}: Permission denied: check the "
+     "mount that holds the secret"),
+    ("read", (EINVAL, "read"), "unable to read PW_FILE={f}: Invalid argument: check the mount "
+     "that holds the secret"),
+]
+
+
+@FORMATS
+@pytest.mark.parametrize("case", SECRET_CALL_CASES, ids=[c[0] for c in SECRET_CALL_CASES])
+def test_secret_call_fails(case, json_format, secret):
+    _, fail, reason = case
+    status, out, err = run(["--secret-env", "PW", "true"], pid1=False,
+                           env=secret_env(json_format, secret), prefix=seccomp(*fail))
+    assert (status, out) == (125, ""), err
+    assert one_line(err, json_format) == "--secret-env PW: " + reason.format(f=secret / "pw")
+
+
+# Out of memory: the first allocation of each fails (every mmap and brk refused).
+OOM_CASES = [
+    ("secret-env", ["--secret-env", "PW"], "--secret-env: out of memory"),
+    ("wait-for", ["--wait-for", "tcp://127.0.0.1:1"], "--wait-for: out of memory"),
+]
+
+
+@FORMATS
+@pytest.mark.parametrize("case", OOM_CASES, ids=[c[0] for c in OOM_CASES])
+def test_out_of_memory(case, json_format, secret):
+    _, args, message = case
+    status, out, err = run([*args, "true"], pid1=False, env=secret_env(json_format, secret),
+                           prefix=seccomp(12, "mmap,brk"))
+    assert (status, out) == (125, ""), err
+    assert one_line(err, json_format) == message
+
+
+# --- Option values and rules of this area. ---
+OPTION_CASES = [
+    ("secret-name", ["--secret-env", "a-b"], "--secret-env: 'a-b' is neither a variable name "
+     "nor DIR/*: give NAME (letters, digits, _), as in DB_PASSWORD, or a directory and /*, as "
+     "in /run/secrets/*"),
+    ("umask", ["--umask", "0888"], "--umask: '0888' is not a umask: give 1 to 4 octal digits up "
+     "to 0777, as in 0002 or 027"),
+    ("restart-limit", ["--health", "tcp://127.0.0.1:1", "--on-unhealthy", "restart",
+                       "--restart-limit", "x"], "--restart-limit: 'x' is not a number of "
+     "restarts: give 0 (no limit) to 1000000"),
+    ("restart-limit-alone", ["--health", "tcp://127.0.0.1:1", "--restart-limit", "2"],
+     "--restart-limit needs --on-unhealthy restart (it counts restarts): add it, or leave "
+     "--restart-limit out"),
+    ("health-rule-alone", ["--health-interval", "5"], "--health-interval needs --health URL "
+     "(the endpoint to check): add it, or leave --health-interval out"),
+]
+
+
+@FORMATS
+@pytest.mark.parametrize("case", OPTION_CASES, ids=[c[0] for c in OPTION_CASES])
+def test_option_message(case, json_format):
+    _, args, message = case
+    check([*args, "true"], json_format, 125, message)
+
+
+# --- --wait-for, interrupted. ---
+@FORMATS
+@pytest.mark.parametrize("verbosity,signals,lines", [
+    ("-v", [signal.SIGTERM], ["received SIGTERM while waiting for --wait-for: exiting, nothing "
+                              "started"]),
+    ("-vv", [signal.SIGUSR1, signal.SIGTERM],
+     ["received SIGUSR1 while waiting for --wait-for: no program to forward to",
+      "received SIGTERM while waiting for --wait-for: exiting, nothing started"]),
+], ids=["stop", "other"])
+def test_wait_for_signals(json_format, verbosity, signals, lines):
+    url = "tcp://127.0.0.1:1"  # refused, tried again and again
+    w = Waiting([verbosity, "--wait-for", url, "true"], pid1=True, env=log_env(json_format))
+    try:
+        first = w.stderr_line()
+        assert messages(first, json_format) == [f"--wait-for {url}: waiting (up to 60 s in all): "
+                                                "connection failed: Connection refused"], first
+        for sig, line in zip(signals, lines):
+            os.kill(w.warden_pid(), sig)
+            if sig != signal.SIGTERM:
+                assert messages(w.stderr_line(), json_format) == [line]
+        code, out, err = w.finish()
+    finally:
+        if w.proc.poll() is None:
+            w.proc.kill()
+    assert (code, out) == (128 + signal.SIGTERM, "")
+    assert messages(err, json_format) == lines[-1:], err
