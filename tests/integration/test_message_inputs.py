@@ -15,6 +15,8 @@ import pytest
 
 from harness import WARDEN, WT, log_env, run, as_user
 from test_dns import network  # noqa: F401 (a fixture)
+# tmp_path: test_volumes' own, reachable inside a user namespace (pytest's is private to root).
+from test_volumes import in_partial_userns, mapped_tree, tmp_path  # noqa: F401 (fixtures)
 from test_wait_for import Waiting
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -22,6 +24,11 @@ FORMATS = pytest.mark.parametrize("json_format", [False, True], ids=["text", "js
 
 # errno values whose text musl (the tested warden) and glibc spell alike.
 EPERM, ENOENT, EAGAIN, EACCES, EINVAL, ENFILE, EROFS, EPIPE = 1, 2, 11, 13, 22, 23, 30, 32
+
+
+# musl passes O_LARGEFILE to open(2) and openat(2) on 64-bit machines too (glibc does not).
+MUSL_LARGEFILE = {"x86_64": 0o100000, "aarch64": 0o400000}[platform.machine()]
+DIR_OPEN = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC | MUSL_LARGEFILE
 
 
 def seccomp(err, calls):
@@ -375,9 +382,7 @@ def test_chown_give_created(json_format, tmp_path):
 @FORMATS
 def test_chown_open_root(json_format, tmp_path):
     # open("/") alone fails: its flags, as musl passes them (O_LARGEFILE added).
-    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
-    rule = f"open@1={flags | 0o100000}" if platform.machine() == "x86_64" else \
-        f"openat@2={flags | getattr(os, 'O_LARGEFILE', 0)}"
+    rule = f"open@1={DIR_OPEN}" if platform.machine() == "x86_64" else f"openat@2={DIR_OPEN}"
     check(["--chown-to", "1000:1000", "--chown", str(tmp_path), "true"], json_format, 125,
           f"--chown {tmp_path}: unable to open /: Permission denied",
           prefix=seccomp(EACCES, rule))
@@ -522,3 +527,41 @@ def test_wait_for_signals(json_format, verbosity, signals, lines):
             w.proc.kill()
     assert (code, out) == (128 + signal.SIGTERM, "")
     assert messages(err, json_format) == lines[-1:], err
+
+
+# --- Volumes in a user namespace that maps only some ids (rootless Podman). ---
+@FORMATS
+def test_chown_entry_owned_outside(json_format, mapped_tree, monkeypatch):
+    if json_format:
+        monkeypatch.setenv("WARDEN_LOG_FORMAT", "json")  # in_partial_userns passes it on
+    deep = mapped_tree / "a" / "b" / "c" / "deep"
+    os.lchown(deep, 0, 0)  # host root: not mapped inside
+    code, out, err = in_partial_userns([WARDEN, "--chown-to", "1000:1000", "--chown",
+                                        str(mapped_tree), "true"])
+    assert (code, out) == (125, ""), err
+    assert one_line(err, json_format) == (
+        f"--chown: '{deep}' is owned by a user or group outside this user namespace (it shows "
+        "as 65534:65534), which cannot be changed from inside: nothing was changed; change its "
+        "owner from the host (e.g. podman unshare chown), or pass --chown-best-effort to change "
+        "the rest")
+
+
+@FORMATS
+def test_chown_check_cannot_open(json_format, mapped_tree, monkeypatch):
+    if json_format:
+        monkeypatch.setenv("WARDEN_LOG_FORMAT", "json")
+    # The check before the walk opens the top again ("."), with these flags alone.
+    code, out, err = in_partial_userns([*seccomp(EACCES, f"openat@2={DIR_OPEN}"), WARDEN,
+                                        "--chown-to", "1000:1000", "--chown", str(mapped_tree),
+                                        "true"])
+    assert (code, out) == (125, ""), err
+    assert one_line(err, json_format) == f"--chown {mapped_tree}: unable to open it: Permission " \
+        "denied"
+
+
+@FORMATS
+@pytest.mark.parametrize("owner", [":", "u" * 300])
+def test_chown_owner_form(json_format, owner):
+    check(["--chown-to", owner, "--chown", "/tmp/none", "true"], json_format, 125,
+          f"--chown-to {owner}: '{owner}' is not USER, USER:GROUP or :GROUP: give one, as in "
+          "app, app:web or :web")
