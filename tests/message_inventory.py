@@ -2,7 +2,7 @@
 """Issue 21: every message warden can print has a test that checks its content.
 
 This reads the C sources (no build needed): it finds each call that produces text for the
-user (log_error and its kin, log_fields, say_why, snprintf into a `why` buffer, url.c's
+user (log_error and its kin, log_fields, say_why, snprintf of a sentence, url.c's
 fail, check.c's unhealthy, cli.c's record_error, secrets.c's refuse, report_stop,
 setpriv's fail_apply and setpriv_error, fprintf to stderr and printf), joins the adjacent
 string literals of its format argument, and cuts the format at its printf conversions.
@@ -168,9 +168,17 @@ def sink_index(name, file_name, tokens, i):
     args = call_arguments(tokens, i + 1)
     if name == "fprintf" and args and [t[1] for t in args[0]] == ["stderr"]:
         return 1
-    if name == "snprintf" and args and any("why" in t[1] for t in args[0] if t[0] == "ident"):
+    if name == "snprintf":
         return 2
     return None
+
+
+def is_sentence(name, args, text):
+    """snprintf writes paths and numbers too: only one into a `why` buffer, or text with a
+    space in it (" (did you mean WARDEN_"), is a message."""
+    if name != "snprintf" or any("why" in t[1] for t in args[0] if t[0] == "ident"):
+        return True
+    return " " in text
 
 
 def messages_in(path, rel):
@@ -189,10 +197,11 @@ def messages_in(path, rel):
         if len(args) <= index:
             continue
         for text, tline in literal_runs(args[index]):
-            found.append((rel, tline, name, text))
+            if is_sentence(name, args, text):
+                found.append((rel, tline, name, text))
         for other in args[index + 1:]:
             for text, tline in literal_runs(without_field_macros(other)):
-                if len(text.strip()) >= MIN_PIECE:
+                if len(text.strip()) >= MIN_PIECE and is_sentence(name, args, text):
                     found.append((rel, tline, name + " argument", text))
     return found
 
