@@ -175,10 +175,10 @@ def sink_index(name, file_name, tokens, i):
 
 def is_sentence(name, args, text):
     """snprintf writes paths and numbers too: only one into a `why` buffer, or text with a
-    space in it (" (did you mean WARDEN_"), is a message."""
+    space in it (" (did you mean WARDEN_"), is a message; an HTTP request (CRLF) is not."""
     if name != "snprintf" or any("why" in t[1] for t in args[0] if t[0] == "ident"):
         return True
-    return " " in text
+    return " " in text and "\r\n" not in text
 
 
 def messages_in(path, rel):
