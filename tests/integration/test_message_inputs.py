@@ -8,12 +8,11 @@ import platform
 import re
 import signal
 import socket
-import subprocess
 import threading
 
 import pytest
 
-from harness import WARDEN, WT, log_env, run, as_user
+from harness import WARDEN, WT, as_user, log_env, run
 from test_dns import network  # noqa: F401 (a fixture)
 # tmp_path: test_volumes' own, reachable inside a user namespace (pytest's is private to root).
 from test_volumes import in_partial_userns, mapped_tree, tmp_path  # noqa: F401 (fixtures)
@@ -121,6 +120,16 @@ def test_bad_url(case, how, json_format):
     label = "probe" if how == "probe" else how
     check(args, json_format, 125,
           f"{label}: '{shown(url)}' is not a URL warden can check: {reason}")
+
+
+@FORMATS
+@pytest.mark.parametrize("variable", ["WARDEN_WAIT_FOR", "WARDEN_HEALTH"])
+def test_bad_url_from_the_environment(variable, json_format):
+    status, out, err = run(["true"], pid1=False, env=log_env(json_format, **{variable: "db"}))
+    assert (status, out) == (125, ""), err
+    assert one_line(err, json_format) == (
+        f"{variable}: 'db' is not a URL warden can check: the URL must start with http://, "
+        "tcp://, unix:// or http+unix://, as in http://localhost:8080/health")
 
 
 # --- warden probe's own arguments, and what it says of a server. ---
