@@ -298,7 +298,55 @@ def untested(text, corpus):
     return [p for p in pieces(text) if len(p) >= MIN_PIECE and p not in corpus]
 
 
+SELF_TEST_C = r"""
+#define say(...) log_error("not a call: " __VA_ARGS__)
+/* log_error("in a comment"); */
+static int f(int x) // log_warn("in a comment too")
+{
+    log_error("--a %s: the first "
+              "line, joined", "x, y and z");
+    log_fields(LOG_LEVEL_INFO, (struct log_field[]){LOG_STR("key_name", v)}, 1,
+               "100%% sure: \"%-5.2f\" %zu", 1.0, n);
+    say_why(why, size, "%s", x ? "either this" : "or that");
+    snprintf(path, sizeof(path), "%s/stat", name);
+    return fail(why, size, "only in url.c");
+}
+"""
+
+
+def self_test():
+    """The reader on a snippet: comments and #define bodies skipped, literals joined across
+    lines, the format argument taken (not log_fields' keys), literal arguments kept."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "snippet.c")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(SELF_TEST_C)
+        found = [(line, kind, text) for _, line, kind, text in messages_in(path, "snippet.c")]
+    expected = [
+        (6, "log_error", "--a %s: the first line, joined"),
+        (7, "log_error argument", "x, y and z"),
+        (9, "log_fields", '100%% sure: "%-5.2f" %zu'),
+        (10, "say_why", "%s"),
+        (10, "say_why argument", "either this"),
+        (10, "say_why argument", "or that"),
+    ]
+    assert found == expected, found
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "snippet.py")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write('SEE = "(see --help)"\n'
+                    'def t(x):\n'
+                    '    return (f"one {SEE} "\n'
+                    '            "two" + SEE, f"{x} three", "four" "five")\n')
+        strings = python_strings(path)
+    for text in ("one (see --help) two(see --help)", "\0 three", "fourfive"):
+        assert text in strings, strings
+    assert pieces('100%% sure: "%-5.2f" %zu') == ['100% sure: "', '"', ""], pieces("x")
+
+
 def main():
+    self_test()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--root", default=os.path.join(os.path.dirname(__file__), ".."))
     parser.add_argument("--list", action="store_true")
