@@ -4,7 +4,7 @@
 This reads the C sources (no build needed): it finds each call that produces text for the
 user (log_error and its kin, log_fields, say_why, snprintf of a sentence, url.c's
 fail, check.c's unhealthy, cli.c's record_error, secrets.c's refuse, report_stop,
-setpriv's fail_apply and setpriv_error, fprintf to stderr and printf), joins the adjacent
+setpriv's fail_apply and setpriv_error, fprintf to stderr, printf and fputs), joins the adjacent
 string literals of its format argument, and cuts the format at its printf conversions.
 Every piece of at least MIN_PIECE characters must appear in a string of the tests
 (tests/integration/*.py and tests/container/*.py through Python's own parser, so implicit
@@ -39,6 +39,7 @@ SINKS = {
     "fail_apply": 0,
     "setpriv_error": 0,
     "printf": 0,
+    "fputs": 0,
 }
 FILE_SINKS = {("url.c", "fail"): 2}
 # Arguments wrapped in these are JSON field names and values, not text.
