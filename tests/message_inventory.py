@@ -10,7 +10,9 @@ Every piece of at least MIN_PIECE characters must appear in a string of the test
 (tests/integration/*.py and tests/container/*.py through Python's own parser, so implicit
 concatenation across lines is joined and an f-string's {...} splits it; tests/unit/*.c with
 the same C reader). Literal arguments of such a call (`x ? "out of range" : "..."`) are
-messages too. Exit 1 with file:line and the message for each one no test holds.
+messages too. Exit 1 with file:line and the message for each one no test holds. A message
+no test can cause is named in UNCAUSABLE with the reason (an entry whose message is gone
+fails the check too).
 
     message_inventory.py [--root DIR] [--list] [--only FILE...]
 
