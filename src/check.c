@@ -101,7 +101,10 @@ static enum check_state receive(struct check *c)
     }
     int code = http_status_code(c->response, c->got);
     if (code < 0)
-        return unhealthy(c, "%s", c->got ? "the response is not HTTP/1.x" : "empty response");
+        return unhealthy(c, "%s",
+                         c->got ? "the answer is not HTTP/1.x: give the port that speaks HTTP, "
+                                  "or check it with tcp:// instead"
+                                : "the server closed the connection without an answer");
     c->http_status = code;
     if (code >= 400)
         return unhealthy(c, "status %d", code);

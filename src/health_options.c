@@ -11,12 +11,8 @@
 
 enum option_result on_health(struct config *cfg, const char *value, char *why, size_t why_size)
 {
-    char reason[256];
-    if (url_parse(value, &cfg->health.url, reason, sizeof(reason)) != 0)
-        return say_why(why, why_size,
-                       "'%s' is not a URL warden can check: %s (give http://HOST:PORT/PATH, "
-                       "tcp://HOST:PORT, unix:///PATH or http+unix:///PATH:/PATH)",
-                       value, reason);
+    if (url_parse_explained(value, &cfg->health.url, why, why_size) != 0)
+        return OPTION_FAILED;
     cfg->health.text = value;
     return OPTION_SET;
 }
@@ -80,7 +76,8 @@ enum option_result on_restart_limit(struct config *cfg, const char *value, char 
                                     size_t why_size)
 {
     if (parse_unsigned(value, 1000000, &cfg->health.restart_limit) != 0)
-        return say_why(why, why_size, "'%s' is not a number of restarts (0: no limit)", value);
+        return say_why(why, why_size,
+                       "'%s' is not a number of restarts: give 0 (no limit) to 1000000", value);
     return OPTION_SET;
 }
 
@@ -88,7 +85,8 @@ int health_options_check(const struct config *cfg)
 {
     const struct health_config *h = &cfg->health;
     if (h->restart_limit && h->action != UNHEALTHY_RESTART) {
-        log_error("--restart-limit needs --on-unhealthy restart (it counts restarts)");
+        log_error("--restart-limit needs --on-unhealthy restart (it counts restarts): add it, "
+                  "or leave --restart-limit out");
         return -1;
     }
     if (h->text)
@@ -103,6 +101,7 @@ int health_options_check(const struct config *cfg)
                                                               : NULL;
     if (!orphan)
         return 0;
-    log_error("%s needs --health URL (the endpoint to check)", orphan);
+    log_error("%s needs --health URL (the endpoint to check): add it, or leave %s out", orphan,
+              orphan);
     return -1;
 }

@@ -91,7 +91,7 @@ static int start_thread(struct lookup *l, char *why, size_t why_size)
         pthread_sigmask(SIG_SETMASK, &old, NULL);
     }
     if (err != 0)
-        snprintf(why, why_size, "unable to start a name lookup: %s", strerror(err));
+        snprintf(why, why_size, "unable to start the lookup of '%s': %s", l->host, strerror(err));
     return err == 0 ? 0 : -1;
 }
 
@@ -109,7 +109,8 @@ enum lookup_result lookup_start(const char *host, unsigned port, struct addresse
     }
     l->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (l->fd < 0) {
-        snprintf(why, why_size, "unable to look up '%s': eventfd: %s", host, strerror(errno));
+        snprintf(why, why_size, "unable to look up '%s': unable to create an eventfd: %s", host,
+                 strerror(errno));
         free(l);
         return LOOKUP_FAILED;
     }
@@ -136,12 +137,12 @@ static void failure(const struct lookup *l, char *why, size_t why_size)
     if (l->status == EAI_NONAME || l->status == EAI_NODATA)
         snprintf(why, why_size,
                  "cannot resolve '%s': no such name (not in /etc/hosts; DNS has "
-                 "no address for it)",
+                 "no address for it): check the name, or give an address",
                  l->host);
     else if (l->status == EAI_AGAIN)
         snprintf(why, why_size,
-                 "cannot resolve '%s': no DNS server answered (see "
-                 "/etc/resolv.conf)",
+                 "cannot resolve '%s': no DNS server answered: check the nameserver lines "
+                 "of /etc/resolv.conf, or give an address",
                  l->host);
     else if (l->status == EAI_SYSTEM)
         snprintf(why, why_size, "cannot resolve '%s': %s", l->host, strerror(l->error));

@@ -308,9 +308,8 @@ static enum option_result on_wait_for(struct config *cfg, const char *value, cha
                                       size_t why_size)
 {
     struct url u;
-    char reason[256];
-    if (url_parse(value, &u, reason, sizeof(reason)) != 0)
-        return say_why(why, why_size, "malformed URL '%s': %s", value, reason);
+    if (url_parse_explained(value, &u, why, why_size) != 0)
+        return OPTION_FAILED;
     return append(cfg->wait_for, &cfg->wait_for_count, value, why, why_size);
 }
 

@@ -42,8 +42,10 @@ static enum check_state run_check(struct check *c)
         struct timespec left = clock_until(check_deadline(c));
         int n = ppoll(&p, 1, &left, NULL);
         if (n < 0 && errno != EINTR) {
-            snprintf(c->why, sizeof(c->why), "unable to wait: %s", strerror(errno));
+            int err = errno;
+            /* Cancelling first: it would say "cancelled" over the reason. */
             check_cancel(c);
+            snprintf(c->why, sizeof(c->why), "unable to wait for the check: %s", strerror(err));
             return CHECK_UNHEALTHY;
         }
         state = check_advance(c, n > 0 ? p.revents : 0);
@@ -92,20 +94,27 @@ int probe_main(int argc, char **argv, char **envp)
             return EXIT_WARDEN_FAILED;
         }
         if (opt == '?' || opt == ':') {
-            log_error("probe: %s '%s' (see warden probe --help)",
-                      opt == ':' ? "option needs a value:" : "unknown option", argv[optind - 1]);
+            if (opt == ':')
+                log_error("probe: option %s needs a value: give it as --timeout SECONDS (see "
+                          "warden probe --help)",
+                          argv[optind - 1]);
+            else
+                log_error("probe: unknown option '%s': warden probe takes --timeout SECONDS and "
+                          "one URL (see warden probe --help)",
+                          argv[optind - 1]);
             return EXIT_WARDEN_FAILED;
         }
     }
     if (argc - optind != 1) {
-        log_error("probe: give exactly one URL (see warden probe --help)");
+        log_error("probe: give exactly one URL, as in warden probe http://localhost:8080/health "
+                  "(see warden probe --help)");
         return EXIT_WARDEN_FAILED;
     }
     const char *text = argv[optind];
     struct url u;
-    char why[256];
-    if (url_parse(text, &u, why, sizeof(why)) != 0) {
-        log_error("probe: malformed URL '%s': %s", text, why);
+    char why[512];
+    if (url_parse_explained(text, &u, why, sizeof(why)) != 0) {
+        log_error("probe: %s", why);
         return EXIT_WARDEN_FAILED;
     }
     struct check c;

@@ -103,8 +103,10 @@ static int check_inside(int fd, const struct secret_ref *ref)
     snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
     ssize_t len = readlink(link, opened, sizeof(opened) - 1);
     if (len < 0)
-        return refuse(ref, "unable to tell where %s=%s leads (%s: %s); mount /proc", ref->file_var,
-                      ref->path, link, strerror(errno));
+        return refuse(ref,
+                      "unable to tell where %s=%s leads (%s: %s): mount /proc, where warden "
+                      "checks that the file lies in %s",
+                      ref->file_var, ref->path, link, strerror(errno), ref->directory);
     opened[len] = '\0';
     if (!realpath(ref->directory, dir))
         return refuse(ref, "unable to resolve %s: %s", ref->directory, strerror(errno));
@@ -140,7 +142,8 @@ static int read_opened(int fd, const struct secret_ref *ref, char *buf, size_t *
 {
     struct stat st;
     if (fstat(fd, &st) != 0)
-        return refuse(ref, "unable to stat %s=%s: %s", ref->file_var, ref->path, strerror(errno));
+        return refuse(ref, "unable to inspect %s=%s: %s: check the mount that holds the secret",
+                      ref->file_var, ref->path, strerror(errno));
     /* A device or a FIFO has no size to check, and may never end. */
     if (!S_ISREG(st.st_mode))
         return refuse(ref, "%s=%s is %s; point %s at the secret's file", ref->file_var, ref->path,
@@ -149,8 +152,8 @@ static int read_opened(int fd, const struct secret_ref *ref, char *buf, size_t *
         return -1;
     int err = read_all(fd, buf, len);
     if (err != 0)
-        return refuse(ref, "unable to read %s=%s: %s; make it readable by root", ref->file_var,
-                      ref->path, strerror(err));
+        return refuse(ref, "unable to read %s=%s: %s: check the mount that holds the secret",
+                      ref->file_var, ref->path, strerror(err));
     return 0;
 }
 

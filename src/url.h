@@ -19,6 +19,11 @@ struct url {
 /* 0, or -1 with the reason in why. */
 int url_parse(const char *text, struct url *out, char *why, size_t why_size);
 
+/* url_parse, with the whole message in why: "'TEXT' is not a URL warden can check: REASON",
+ * TEXT cut to URL_SHOWN_MAX bytes and "..." (a 2 KB path would drown the reason). */
+#define URL_SHOWN_MAX 80
+int url_parse_explained(const char *text, struct url *out, char *why, size_t why_size);
+
 /* The status code of an HTTP/1.x status line at the start of response, or -1 when the
  * bytes are not one (yet). len bytes are looked at; no NUL is needed. */
 int http_status_code(const char *response, size_t len);

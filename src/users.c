@@ -24,6 +24,16 @@ int parse_id_number(const char *text, unsigned int *out)
 
 enum lookup { LOOKUP_FOUND, LOOKUP_MISSING, LOOKUP_ERROR };
 
+#define NAME_TOO_LONG "the %s name is longer than %zu bytes: give its number instead"
+
+/* An account file that exists but cannot be read (errno says why). */
+static int unreadable(const char *path, char *why, size_t why_size)
+{
+    return say_why(why, why_size,
+                   "unable to read %s: %s: make it readable (mode 0644, as images ship it)", path,
+                   strerror(errno));
+}
+
 /* by_name: match pw_name == name; else match pw_uid == uid. */
 const struct account_files image_accounts = {"/etc/passwd", "/etc/group"};
 
@@ -77,17 +87,22 @@ static enum lookup find_group(const char *path, const char *name, gid_t *gid)
     return result;
 }
 
-static int add_group(struct identity *id, gid_t gid)
+/* The kernel's own limit on supplementary groups (NGROUPS_MAX). */
+#define GROUPS_MAX 65536
+
+static int add_group(struct identity *id, gid_t gid, char *why, size_t why_size)
 {
     for (size_t i = 0; i < id->group_count; i++)
         if (id->groups[i] == gid)
             return 0;
-    /* The kernel's own limit on supplementary groups. */
-    if (id->group_count >= 65536)
-        return -1;
+    if (id->group_count >= GROUPS_MAX)
+        return say_why(why, why_size,
+                       "more than %d supplementary groups (the kernel's limit): list the user "
+                       "in fewer groups in the image's /etc/group",
+                       GROUPS_MAX);
     gid_t *grown = realloc(id->groups, (id->group_count + 1) * sizeof(gid_t));
     if (!grown)
-        return -1;
+        return say_why(why, why_size, "out of memory");
     id->groups = grown;
     id->groups[id->group_count++] = gid;
     return 0;
@@ -102,7 +117,7 @@ static int resolve_group(const char *text, const struct account_files *files, gi
     case LOOKUP_FOUND:
         return 0;
     case LOOKUP_ERROR:
-        return say_why(why, why_size, "unable to read %s: %s", files->group, strerror(errno));
+        return unreadable(files->group, why, why_size);
     case LOOKUP_MISSING:
         break;
     }
@@ -123,7 +138,7 @@ static int groups_listing_user(const struct identity *id, const struct account_f
     if (!f) {
         if (errno == ENOENT)
             return 0;
-        return say_why(why, why_size, "unable to read %s: %s", files->group, strerror(errno));
+        return unreadable(files->group, why, why_size);
     }
     struct group *gr;
     int rc = 0;
@@ -132,8 +147,7 @@ static int groups_listing_user(const struct identity *id, const struct account_f
             continue;
         for (char **member = gr->gr_mem; member && *member; member++) {
             if (strcmp(*member, id->name) == 0) {
-                if (add_group(out, gr->gr_gid) != 0)
-                    rc = say_why(why, why_size, "too many supplementary groups");
+                rc = add_group(out, gr->gr_gid, why, why_size);
                 break;
             }
         }
@@ -153,12 +167,19 @@ static int resolve_group_list(const char *list, const struct account_files *file
     for (const char *cursor = list; list_next(&cursor, &p, &len);) {
         gid_t gid = 0;
         if (len == 0)
-            return say_why(why, why_size, "empty group name in '%s'", list);
+            return say_why(why, why_size,
+                           "empty group name in '%s': separate the groups with single commas, "
+                           "as in video,audio",
+                           list);
         if (len >= sizeof(item))
-            return say_why(why, why_size, "group name too long in '%s'", list);
+            return say_why(why, why_size,
+                           "a group name in the list is longer than %zu bytes: give its number "
+                           "instead",
+                           sizeof(item) - 1);
         memcpy(item, p, len);
         item[len] = '\0';
-        if (resolve_group(item, files, &gid, why, why_size) != 0 || add_group(out, gid) != 0)
+        if (resolve_group(item, files, &gid, why, why_size) != 0 ||
+            add_group(out, gid, why, why_size) != 0)
             return -1;
     }
     return 0;
@@ -186,7 +207,7 @@ static int resolve_user(const char *user, uid_t current_uid, const struct accoun
         }
     }
     if (found == LOOKUP_ERROR)
-        return say_why(why, why_size, "unable to read %s: %s", files->passwd, strerror(errno));
+        return unreadable(files->passwd, why, why_size);
     return 0;
 }
 
@@ -200,9 +221,9 @@ int identity_resolve(const char *spec, const char *group_list, uid_t current_uid
 
     memset(out, 0, sizeof(*out));
     if (*spec == '\0')
-        return say_why(why, why_size, "empty user");
+        return say_why(why, why_size, "empty user: give a name or number, as in app or 1000");
     if (user_len >= sizeof(user))
-        return say_why(why, why_size, "user name too long");
+        return say_why(why, why_size, NAME_TOO_LONG, "user", sizeof(user) - 1);
     if (colon && (colon[1] == '\0' || strchr(colon + 1, ':')))
         return say_why(why, why_size,
                        "'%s' is not USER[:GROUP]: give a name or number, as in app or 1000:1000",
@@ -227,7 +248,7 @@ int identity_resolve(const char *spec, const char *group_list, uid_t current_uid
     if (group_list) {
         rc = resolve_group_list(group_list, files, out, why, why_size);
     } else {
-        rc = add_group(out, out->gid) == 0 ? 0 : say_why(why, why_size, "out of memory");
+        rc = add_group(out, out->gid, why, why_size);
         if (rc == 0 && out->has_name)
             rc = groups_listing_user(out, files, out, why, why_size);
     }
@@ -256,7 +277,7 @@ static int split_switch_spec(const char *spec, bool su_exec_rules, char *user, c
                        "'%s' is not USER[:GROUP]: give a name or number, as in app or 1000:1000",
                        spec);
     if (user_len >= size || group_len >= size)
-        return say_why(why, why_size, "user or group name too long");
+        return say_why(why, why_size, NAME_TOO_LONG, user_len >= size ? "user" : "group", size - 1);
     memcpy(user, spec, user_len);
     user[user_len] = '\0';
     memcpy(group, group_start, group_len);
@@ -285,8 +306,8 @@ int identity_resolve_gosu(const char *spec, uid_t current_uid, gid_t current_gid
     int rc = 0;
     if (*group)
         rc = resolve_group(group, files, &out->gid, why, why_size);
-    if (rc == 0 && su_exec_rules && add_group(out, out->gid) != 0)
-        rc = say_why(why, why_size, "out of memory");
+    if (rc == 0 && su_exec_rules)
+        rc = add_group(out, out->gid, why, why_size);
     if (rc == 0 && !*group && out->has_name)
         rc = groups_listing_user(out, files, out, why, why_size);
     if (rc != 0) {
@@ -301,7 +322,7 @@ int user_lookup(const char *text, const struct account_files *files, struct iden
 {
     memset(out, 0, sizeof(*out));
     if (*text == '\0')
-        return say_why(why, why_size, "empty user");
+        return say_why(why, why_size, "empty user: give a name or number, as in app or 1000");
     return resolve_user(text, 0, files, out, why, why_size);
 }
 
@@ -311,7 +332,7 @@ int user_lookup_uid(uid_t uid, const struct account_files *files, struct identit
     memset(out, 0, sizeof(*out));
     out->uid = uid;
     if (find_passwd(files->passwd, NULL, uid, out) == LOOKUP_ERROR)
-        return say_why(why, why_size, "unable to read %s: %s", files->passwd, strerror(errno));
+        return unreadable(files->passwd, why, why_size);
     return 0;
 }
 
@@ -319,7 +340,7 @@ int group_lookup(const char *text, const struct account_files *files, gid_t *gid
                  size_t why_size)
 {
     if (*text == '\0')
-        return say_why(why, why_size, "empty group");
+        return say_why(why, why_size, "empty group: give a name or number, as in app or 1000");
     return resolve_group(text, files, gid, why, why_size);
 }
 
@@ -327,15 +348,17 @@ int groups_append_list(const char *list, const struct account_files *files, stru
                        char *why, size_t why_size)
 {
     if (*list == '\0')
-        return say_why(why, why_size, "empty group list");
+        return say_why(why, why_size,
+                       "empty group list: give names or numbers separated by commas, as in "
+                       "video,audio");
     return resolve_group_list(list, files, id, why, why_size);
 }
 
 int groups_append_initial(const struct account_files *files, struct identity *id, char *why,
                           size_t why_size)
 {
-    if (add_group(id, id->gid) != 0)
-        return say_why(why, why_size, "out of memory");
+    if (add_group(id, id->gid, why, why_size) != 0)
+        return -1;
     return groups_listing_user(id, files, id, why, why_size);
 }
 

@@ -20,13 +20,16 @@ struct walk_path {
 static int create_component(const struct walk_path *wp, int fd, const char *part)
 {
     if (mkdirat(fd, part, 0755) != 0 && errno != EEXIST) {
-        log_error("--chown %s: unable to create '%s': %s", wp->path, part, strerror(errno));
+        log_error("--chown %s: unable to create '%s': %s: create it in the image (RUN mkdir -p) "
+                  "or mount a volume there",
+                  wp->path, part, strerror(errno));
         return -1;
     }
     int next = openat(fd, part, DIR_FLAGS);
     if (next >= 0 && fchown(next, wp->uid, wp->gid) != 0) {
-        log_error("--chown %s: unable to give '%s' to %d:%d: %s", wp->path, part, (int)wp->uid,
-                  (int)wp->gid, strerror(errno));
+        log_error("--chown %s: unable to give '%s' to %d:%d: %s: give warden CAP_CHOWN, or create "
+                  "it in the image with its owner",
+                  wp->path, part, (int)wp->uid, (int)wp->gid, strerror(errno));
         close(next);
         return -1;
     }
@@ -91,7 +94,9 @@ int volume_open(const char *path, uid_t uid, gid_t gid, bool *is_dir)
         size_t len = strcspn(p, "/");
         char part[256];
         if (len >= sizeof(part)) {
-            log_error("--chown %s: a path component is too long: give the real path", path);
+            log_error("--chown %s: a path component is longer than %zu bytes, which no file "
+                      "system allows: give the real path",
+                      path, sizeof(part) - 1);
             close(fd);
             return -1;
         }

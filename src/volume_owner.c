@@ -13,7 +13,9 @@ int volume_owner_resolve(const char *spec, const struct account_files *files, ui
     size_t user_len = colon ? (size_t)(colon - spec) : strlen(spec);
     *uid = *gid = VOLUME_KEEP_ID;
     if (user_len >= sizeof(user) || (user_len == 0 && (!colon || colon[1] == '\0'))) {
-        snprintf(why, why_size, "'%s' is not USER, USER:GROUP or :GROUP", spec);
+        snprintf(why, why_size,
+                 "'%s' is not USER, USER:GROUP or :GROUP: give one, as in app, app:web or :web",
+                 spec);
         return -1;
     }
     memcpy(user, spec, user_len);

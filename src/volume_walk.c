@@ -66,7 +66,8 @@ static int pop_frame(struct walker *w, int *fd)
         if (parent >= 0)
             close(parent);
         report_stop(w->job, NULL,
-                    "--chown %s: the volume was moved or changed during the walk (%s); stopped",
+                    "--chown %s: the volume was moved or changed during the walk (%s); stopped: "
+                    "start the container again once nothing else moves it",
                     w->job->root_path, parent < 0 ? strerror(err) : "parent directory differs");
         return -1;
     }

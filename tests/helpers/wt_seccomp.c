@@ -62,6 +62,18 @@ static const struct {
     {"brk", SYS_brk},
     {"kill", SYS_kill},
     {"fchmodat2", SYS_fchmodat2},
+#ifdef SYS_open
+    {"open", SYS_open}, /* musl's open and fopen on x86_64 */
+#endif
+    {"statx", SYS_statx},
+#ifdef SYS_readlink
+    {"readlink", SYS_readlink},
+#endif
+    {"readlinkat", SYS_readlinkat},
+    {"eventfd2", SYS_eventfd2},
+    {"sendto", SYS_sendto},
+    {"fstat", SYS_fstat},
+    {"read", SYS_read},
 };
 
 static void fail(const char *what)

@@ -24,7 +24,8 @@ host-record=v6only.test,::1
 host-record=shadowed.test,127.0.0.9
 address=/#/
 """
-NO_SUCH_NAME = "no such name (not in /etc/hosts; DNS has no address for it)"
+NO_SUCH_NAME = ("no such name (not in /etc/hosts; DNS has no address for it): check the name, "
+                "or give an address")
 
 
 @pytest.fixture

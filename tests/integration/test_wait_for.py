@@ -211,7 +211,7 @@ def test_a_stop_while_waiting_ends_warden_with_nothing_started(pid1, sig, tmp_pa
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["--wait-for", "db:5432"], "--wait-for: malformed URL 'db:5432'"),
+    (["--wait-for", "db:5432"], "--wait-for: 'db:5432' is not a URL warden can check"),
     (["--wait-for", "tcp://db"], "a port is required"),
     (["--wait-timeout", "0"],
      "--wait-timeout: '0' is out of range: give seconds above 0, up to 86400, like 5 or 0.5"),
