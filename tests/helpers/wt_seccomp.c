@@ -62,6 +62,7 @@ static const struct {
     {"brk", SYS_brk},
     {"kill", SYS_kill},
     {"fchmodat2", SYS_fchmodat2},
+    {"read", SYS_read},
 };
 
 static void fail(const char *what)
