@@ -148,7 +148,8 @@ int signals_wait_fds(const struct signal_state *state, const struct timespec *de
     if (nfds == 0)
         return wait_signal_only(state, deadline, info);
     if (nfds > SIGNALS_MAX_FDS) {
-        log_unexpected("too many", "wait for %zu fds at once (at most %d)", nfds, SIGNALS_MAX_FDS);
+        /* No caller asks for more: only a bug in warden itself gets here. */
+        log_unexpected("at most " SIGNALS_MAX_FDS_TEXT " at once", "wait for %zu fds", nfds);
         return -1;
     }
     if (watch_signals(state) != 0)

@@ -122,8 +122,8 @@ static void spawn_fork_failed(const char *command, int err)
 {
     if (err == EAGAIN)
         log_error("unable to start '%s': %s: the container's process limit is reached: raise it "
-                  "(docker run --pids-limit; Kubernetes: the pod's pid limit), or end what makes "
-                  "so many processes",
+                  "(docker run --pids-limit, or --ulimit nproc for the user's own; Kubernetes: the "
+                  "pod's pid limit), or end what makes so many processes",
                   command, strerror(err));
     else if (err == ENOMEM)
         log_error("unable to start '%s': %s: " LOG_NO_MEMORY, command, strerror(err));

@@ -25,6 +25,9 @@ MEMORY = ("the container is out of memory: raise its memory limit (docker run --
 NOFILE = ("warden's open-file limit is used up: raise it (docker run --ulimit "
           "nofile=1024:1024; ulimit -n 1024 before warden)")
 CAP = "--cap NET_BIND_SERVICE"
+PIDS = ("unable to start '{}': Resource temporarily unavailable: the container's process limit "
+        "is reached: raise it (docker run --pids-limit, or --ulimit nproc for the user's own; "
+        "Kubernetes: the pod's pid limit), or end what makes so many processes")
 
 
 def engine_fix(cap):
@@ -131,9 +134,7 @@ CASES = [
     ("wait-signals", "rt_sigtimedwait", errno.EPERM, [], [], unexpected("wait for signals")),
     # fork (spawn.c): the container's limits.
     ("fork-pids", "vfork,clone", errno.EAGAIN, [], [],
-     "unable to start 'true': Resource temporarily unavailable: the container's process limit "
-     "is reached: raise it (docker run --pids-limit; Kubernetes: the pod's pid limit), or end "
-     "what makes so many processes"),
+     PIDS.format("true")),
     ("fork-memory", "vfork,clone", errno.ENOMEM, [], [],
      f"unable to start 'true': Out of memory: {MEMORY}"),
     ("fork-other", "vfork,clone", errno.EPERM, [], [], unexpected("start 'true' (fork)")),
@@ -167,6 +168,17 @@ def test_signalfd_at_the_open_file_limit(json_format):
         ("error", f"unable to create a signalfd: No file descriptors available: {NOFILE}")])
 
 
+@pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
+def test_fork_at_the_process_limit(json_format):
+    # No filter: RLIMIT_NPROC counts every process of the user, and 1 leaves warden no room
+    # for a child. LeakSanitizer (sanitizer build) would itself need a process.
+    env = log_env(json_format, ASAN_OPTIONS="detect_leaks=0")
+    status, out, err = run(["echo", "ran"], pid1=False, env=env,
+                           prefix=[*as_user(1000, 1000), "prlimit", "--nproc=1"])
+    assert (status, out) == (125, ""), err
+    assert records(err, json_format) == expect(json_format, [("error", PIDS.format("echo"))])
+
+
 def test_setuid_install_with_file_capabilities(tmp_path):
     # The chmod u+s case is in test_messages.py; file capabilities set AT_SECURE too.
     setcap = shutil.which("setcap") or "/usr/sbin/setcap"
@@ -188,35 +200,37 @@ def reading_program(code):
     return ["sh", "-c", f"trap '' TERM; echo ready; read line; exit {code}"]
 
 
-@pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
-def test_forward_refused_as_root(json_format):
-    w = Warden(reading_program(3), pid1=False, stdin=subprocess.PIPE,
-               env=log_env(json_format), prefix=failing(errno.EPERM, "kill"))
+def run_refused(args, json_format, calls, until, code, send=None, **popen):
+    """warden (not PID 1) under a filter that refuses calls, its program ready, until a
+    line with until; then its stdin closes and the program ends. (that line, every
+    record)."""
+    w = Warden(args, pid1=False, stdin=subprocess.PIPE, env=log_env(json_format),
+               prefix=failing(errno.EPERM, calls), **popen)
     assert w.readline() == "ready"
     log = Log(w)
-    w.send(signal.SIGTERM)
-    line = log.wait_for("unable to forward")
-    program = re.search(r"to pid ([0-9]+)", line).group(1)
+    if send:
+        w.send(send)
+    line = log.wait_for(until)
     w.proc.stdin.close()
-    assert w.wait() == 3
-    assert records("\n".join(log.finish()), json_format) == expect(json_format, [
-        ("error", unexpected(f"forward SIGTERM to pid {program}"))])
+    assert w.wait() == code
+    return line, records("\n".join(log.finish()), json_format)
 
 
 @pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
-def test_forward_refused_as_a_user(json_format, accounts):
-    # Not root, warden may signal only what runs as its own user: su or sudo in the program
-    # make that so; here a filter does.
-    w = Warden(["--user", "app", *reading_program(3)], pid1=False, stdin=subprocess.PIPE,
-               env=log_env(json_format), prefix=failing(errno.EPERM, "kill"), accounts=accounts)
-    assert w.readline() == "ready"
-    log = Log(w)
-    w.send(signal.SIGTERM)
-    line = log.wait_for("unable to forward")
+@pytest.mark.parametrize("user", [False, True], ids=["root", "user"])
+def test_forward_refused(json_format, user, accounts):
+    # As root only a filter or a security module can refuse; not root, warden may signal
+    # only what runs as its own user (su or sudo in the program change that): here a filter
+    # does it.
+    args = ["--user", "app"] if user else []
+    line, got = run_refused([*args, *reading_program(3)], json_format, "kill",
+                            "unable to forward", 3, send=signal.SIGTERM, accounts=accounts)
     program = re.search(r"to pid ([0-9]+)", line).group(1)
-    w.proc.stdin.close()
-    assert w.wait() == 3
-    assert records("\n".join(log.finish()), json_format) == expect(json_format, [
+    if not user:
+        assert got == expect(json_format, [
+            ("error", unexpected(f"forward SIGTERM to pid {program}"))])
+        return
+    assert got == expect(json_format, [
         ("warn", f"unable to forward SIGTERM to pid {program}: Operation not permitted: the "
          "program runs as a user that warden (uid 1000) may not signal (it switched users, "
          "with su or sudo?): keep it as --user's user, or leave --user out so that warden "
@@ -226,17 +240,11 @@ def test_forward_refused_as_a_user(json_format, accounts):
 @pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
 def test_health_stop_refused(json_format):
     # Nothing listens: the first check fails, and the stop signal cannot be sent.
-    url = "tcp://127.0.0.1:1"
-    w = Warden(["--health", url, "--health-interval", "0.1", "--health-retries", "1",
-                "--on-unhealthy", "stop", *reading_program(3)], pid1=False, stdin=subprocess.PIPE,
-               env=log_env(json_format), prefix=failing(errno.EPERM, "kill"))
-    assert w.readline() == "ready"
-    log = Log(w)
-    line = log.wait_for("health: stopping")
+    line, got = run_refused(["--health", "tcp://127.0.0.1:1", "--health-interval", "0.1",
+                             "--health-retries", "1", "--on-unhealthy", "stop",
+                             *reading_program(3)], json_format, "kill", "health: stopping", 124)
     program = re.search(r"to pid ([0-9]+)", line).group(1)
-    w.proc.stdin.close()
-    assert w.wait() == 124
-    assert records("\n".join(log.finish()), json_format) == expect(json_format, [
+    assert got == expect(json_format, [
         ("warn", "health: unhealthy: connection failed: Connection refused (1 failed check in "
          "a row)"),
         ("error", unexpected(f"send SIGTERM to pid {program}")),
@@ -249,14 +257,9 @@ def test_leftovers_cannot_be_listed(json_format):
     # Not PID 1: the leftovers are found in /proc, whose listing fails here. The leftover
     # ends when stdin closes.
     script = "exec 3<&0; (trap '' TERM; read line <&3) & echo ready; exit 4"
-    w = Warden(["--grace", "60", "sh", "-c", script], pid1=False, stdin=subprocess.PIPE,
-               env=log_env(json_format), prefix=failing(errno.EPERM, "getdents64"))
-    assert w.readline() == "ready"
-    log = Log(w)
-    log.wait_for("unable to list processes")
-    w.proc.stdin.close()
-    assert w.wait() == 4
-    assert records("\n".join(log.finish()), json_format) == expect(json_format, [
+    _, got = run_refused(["--grace", "60", "sh", "-c", script], json_format, "getdents64",
+                         "unable to list processes", 4)
+    assert got == expect(json_format, [
         ("warn", "unable to list processes in /proc: Operation not permitted: what the program "
          "left cannot be found without it; mount /proc in the container")])
 
@@ -271,12 +274,17 @@ def normalised(lines):
     return out
 
 
+def watched(ep, json_format, verbosity, *options, interval="0.1"):
+    """warden as PID 1 checking ep's program every interval seconds."""
+    return Warden([verbosity, "--health", ep.url, "--health-interval", interval, *options,
+                   *ep.program()], env=log_env(json_format))
+
+
 @pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
 def test_health_transitions_word_for_word(json_format, tmp_path):
     ep = Endpoint(tmp_path, state="bad")
-    w = Warden(["-vv", "--health", ep.url, "--health-interval", "0.1", "--health-retries", "2",
-                "--health-start-period", "60", "--on-unhealthy", "log", *ep.program()],
-               env=log_env(json_format))
+    w = watched(ep, json_format, "-vv", "--health-retries", "2", "--health-start-period", "60",
+                "--on-unhealthy", "log")
     pid = serving_pid(w)
     log = Log(w)
     log.wait_for("health: check failed in the start period")
@@ -308,9 +316,8 @@ def test_health_transitions_word_for_word(json_format, tmp_path):
 @pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
 def test_health_restarts_word_for_word(json_format, tmp_path):
     ep = Endpoint(tmp_path, state="bad")
-    w = Warden(["-v", "--health", ep.url, "--health-interval", "0.1", "--health-retries", "1",
-                "--on-unhealthy", "restart", "--restart-limit", "2", *ep.program()],
-               env=log_env(json_format))
+    w = watched(ep, json_format, "-v", "--health-retries", "1", "--on-unhealthy", "restart",
+                "--restart-limit", "2")
     pids = [serving_pid(w)]
     w.expect(f"got SIGTERM {pids[0]}")
     pids.append(serving_pid(w))
@@ -373,6 +380,24 @@ def test_supervision_debug_lines(json_format):
         ("debug", "received SIGUSR1 after the main program ended: already stopping"),
         ("debug", f"reaped pid {leftover}"),
         ("debug", "reaped 2 processes in all; woke up N times; 0 health checks")])
+
+
+@pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
+def test_health_restart_cancelled_by_a_stop(json_format, tmp_path):
+    # The second restart in a row waits one interval: a stop then ends the plan.
+    ep = Endpoint(tmp_path, state="bad")
+    w = watched(ep, json_format, "-v", "--health-retries", "1", "--on-unhealthy", "restart",
+                interval="1")
+    log = Log(w)
+    for _ in range(2):
+        pid = serving_pid(w)
+        w.expect(f"got SIGTERM {pid}")
+    log.wait_for("health: restart in")
+    w.send(signal.SIGTERM)
+    assert w.wait() == 3  # the last program's own status
+    assert records("\n".join(log.finish()), json_format)[-2:] == expect(json_format, [
+        ("info", "health: restart in 1 s (back-off)"),
+        ("info", "health: stop requested: the program will not be started again")])
 
 
 # The personalities below take their log format from their own tool, which has no JSON:
