@@ -64,10 +64,34 @@ static bool plan_keeps(const struct cap_plan *plan, unsigned int cap)
     return false;
 }
 
+/* prctl's flags fail only where something outside warden forbids them. */
+#define PRCTL_REFUSED "the container's seccomp profile refuses prctl"
+#define SECUREBITS_LOCKED                                                                          \
+    "what started warden locked the keep-capabilities flag (securebits), or " PRCTL_REFUSED
+
+/* "NET_BIND_SERVICE,CHOWN": the kept capabilities as --cap names them. */
+static const char *kept_names(const struct cap_plan *plan, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < plan->kept_count && used + 1 < size; i++) {
+        char one[16];
+        const char *name = caps_name(plan->kept[i], one, sizeof(one));
+        if (i > 0)
+            buf[used++] = ',';
+        for (; *name && used + 1 < size; name++)
+            buf[used++] = *name >= 'a' && *name <= 'z' ? (char)(*name - 'a' + 'A') : *name;
+        buf[used] = '\0';
+    }
+    return buf;
+}
+
 int caps_before_switch(const struct cap_plan *plan)
 {
     if (plan->kept_count > 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
-        log_error("unable to keep capabilities across the user switch: %s", strerror(errno));
+        log_error("unable to keep capabilities across the user switch: %s: " SECUREBITS_LOCKED
+                  "; start warden without either, or leave --cap out",
+                  strerror(errno));
         return -1;
     }
     if (!plan->harden)
@@ -77,7 +101,11 @@ int caps_before_switch(const struct cap_plan *plan)
         keep |= 1ull << plan->kept[i];
     char why[256];
     if (caps_limit_bounding(keep, why, sizeof(why)) != 0) {
-        log_error("unable to empty the capability bounding set: %s", why);
+        log_error(
+            "unable to empty the capability bounding set: %s: it takes CAP_SETPCAP, and a "
+            "seccomp profile that allows prctl: give the container CAP_SETPCAP (" CAPS_ENGINE_FIX
+            "), or keep the bounding set with --allow-privilege-escalation",
+            why, "SETPCAP", "SETPCAP");
         return -1;
     }
     return 0;
@@ -85,6 +113,7 @@ int caps_before_switch(const struct cap_plan *plan)
 
 int caps_after_switch(const struct cap_plan *plan)
 {
+    char names[256];
     /* Inheritable capabilities survive a uid change: clear them explicitly. Ambient ones
      * carry the kept capabilities through the exec of an ordinary binary. */
     capng_clear(CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT);
@@ -94,19 +123,30 @@ int caps_after_switch(const struct cap_plan *plan)
         capng_update(CAPNG_ADD, CAPNG_AMBIENT, plan->kept[i]);
     }
     if (capng_apply(CAPNG_SELECT_CAPS) != 0) {
-        log_error("unable to set capabilities: %s", strerror(errno));
+        log_error("--cap %s: unable to set capabilities: %s: the container must hold each of "
+                  "them (docker/podman run --cap-add NAME; Kubernetes: "
+                  "securityContext.capabilities.add), and its seccomp profile and security "
+                  "module (AppArmor, SELinux) must allow capset",
+                  kept_names(plan, names, sizeof(names)), strerror(errno));
         return -1;
     }
     if (capng_apply(CAPNG_SELECT_AMBIENT) != 0) {
-        log_error("unable to set ambient capabilities: %s", strerror(errno));
+        log_error("--cap %s: unable to set ambient capabilities: %s: what started warden forbade "
+                  "raising them (securebits), or " PRCTL_REFUSED
+                  "; start warden without either, or leave --cap out",
+                  kept_names(plan, names, sizeof(names)), strerror(errno));
         return -1;
     }
     if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) {
-        log_error("unable to reset keep-capabilities: %s", strerror(errno));
+        log_error("unable to reset keep-capabilities: %s: " SECUREBITS_LOCKED
+                  "; start warden without either, or leave --cap out",
+                  strerror(errno));
         return -1;
     }
     if (plan->harden && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-        log_error("unable to set no_new_privs: %s", strerror(errno));
+        log_error("unable to set no_new_privs: %s: " PRCTL_REFUSED
+                  "; allow it, or pass --allow-privilege-escalation to run without no_new_privs",
+                  strerror(errno));
         return -1;
     }
     return 0;

@@ -9,6 +9,10 @@
 
 #define CAPS_MAX 64
 
+/* How a user gives the container a capability, as the engines spell it (NAME twice). */
+#define CAPS_ENGINE_FIX                                                                            \
+    "docker/podman run --cap-add %s; Kubernetes: securityContext.capabilities.add: [\"%s\"]"
+
 struct cap_plan {
     unsigned int kept[CAPS_MAX];
     size_t kept_count;

@@ -78,7 +78,8 @@ static int list_processes(struct proc_table *table)
         return -1;
     }
     struct dirent *entry;
-    while ((entry = readdir(dir))) {
+    /* readdir says an error only through errno. */
+    while ((errno = 0, entry = readdir(dir))) {
         char *end;
         long pid = strtol(entry->d_name, &end, 10);
         if (*end || pid <= 0)
@@ -89,8 +90,10 @@ static int list_processes(struct proc_table *table)
             return -1;
         }
     }
+    int err = errno;
     closedir(dir);
-    return 0;
+    errno = err;
+    return err ? -1 : 0;
 }
 
 /* Marks descendants by repeated passes: each pass reaches one generation further. As PID
@@ -141,10 +144,10 @@ static int signal_descendants(int sig, bool everything, pid_t except_pgrp, bool 
     return signalled;
 }
 
-int leftovers_signal(int sig, bool is_pid1, pid_t except_pgrp)
+int leftovers_signal(int sig, bool is_pid1, pid_t except_pgrp, bool quiet)
 {
     if (except_pgrp != 0)
-        return signal_descendants(sig, is_pid1, except_pgrp, false);
+        return signal_descendants(sig, is_pid1, except_pgrp, quiet);
     if (is_pid1) {
         /* From a namespace's init, kill(-1) reaches every process in the namespace but
          * warden itself, and the kernel makes it race-free against concurrent forks. */
@@ -152,7 +155,7 @@ int leftovers_signal(int sig, bool is_pid1, pid_t except_pgrp)
             return 1;
         return errno == ESRCH ? 0 : -1;
     }
-    return signal_descendants(sig, false, 0, false);
+    return signal_descendants(sig, false, 0, quiet);
 }
 
 int leftovers_count(bool is_pid1)

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -163,4 +164,19 @@ void log_fields(enum log_level level, const struct log_field *fields, size_t nfi
     line.text[line.used++] = '\n';
     write_line(&line);
     errno = saved_errno;
+}
+
+void log_unexpected(const char *reason, const char *what_fmt, ...)
+{
+    char what[512];
+    struct utsname system;
+    va_list ap;
+    va_start(ap, what_fmt);
+    vsnprintf(what, sizeof(what), what_fmt, ap);
+    va_end(ap);
+    /* The kernel's release is what a report needs first: put it in the line itself. */
+    log_error("unable to %s: %s: unexpected on Linux %s (unless the container's seccomp profile "
+              "or security module refuses the call): please report this line to warden's "
+              "maintainers",
+              what, reason, uname(&system) == 0 ? system.release : "(release unknown)");
 }

@@ -33,6 +33,17 @@ bool log_enabled(enum log_level level);
 void log_fields(enum log_level level, const struct log_field *fields, size_t nfields,
                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* What to do when a call fails for want of memory (ENOMEM). */
+#define LOG_NO_MEMORY                                                                              \
+    "the container is out of memory: raise its memory limit (docker run --memory; Kubernetes: "    \
+    "resources.limits.memory)"
+
+/* A call failed in a way no setting of the user's explains: "unable to <what>: <reason>:
+ * unexpected on Linux <release> ...; please report this line". reason is strerror's text
+ * or a few words. */
+void log_unexpected(const char *reason, const char *what_fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* For functions that tell their caller why they failed: fills why, evaluates to -1. */
 #define say_why(why, size, ...) (snprintf((why), (size), __VA_ARGS__), -1)
 

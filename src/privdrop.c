@@ -79,31 +79,55 @@ static int verify_ids(const struct identity *id, char *why, size_t why_size)
     return 0;
 }
 
+/* The kernel refused an id change: what it takes, and what to give the container. */
+static void id_change_refused(const char *what, const char *cap, const char *map)
+{
+    int err = errno;
+    if (err == EPERM)
+        log_error(
+            "unable to %s: %s: it takes CAP_%s, and a seccomp profile and security module "
+            "(AppArmor, SELinux) that allow the call: give the container CAP_%s (" CAPS_ENGINE_FIX
+            "), and run it with the engine's default seccomp profile",
+            what, strerror(err), cap, cap, cap, cap);
+    else if (err == EINVAL)
+        log_error("unable to %s: %s: the id does not exist in this user namespace: pick one "
+                  "inside /proc/self/%s",
+                  what, strerror(err), map);
+    else
+        log_unexpected(strerror(err), "%s", what);
+}
+
 int privdrop_switch(const struct identity *id, const struct cap_plan *plan)
 {
-    char why[256];
+    char why[256], what[64];
     bool to_root = id->uid == 0;
 
     if (!to_root && caps_before_switch(plan) != 0)
         return -1;
     if (setgroups(id->group_count, id->groups) != 0) {
-        log_error("unable to set supplementary groups: %s", strerror(errno));
+        id_change_refused("set supplementary groups", "SETGID", "gid_map");
         return -1;
     }
     if (setresgid(id->gid, id->gid, id->gid) != 0) {
-        log_error("unable to set group id %u: %s", id->gid, strerror(errno));
+        snprintf(what, sizeof(what), "set group id %u", id->gid);
+        id_change_refused(what, "SETGID", "gid_map");
         return -1;
     }
     if (setresuid(id->uid, id->uid, id->uid) != 0) {
         /* RLIMIT_NPROC no longer fails setuid (Linux 3.1+), but other reasons remain. */
-        log_error("unable to set user id %u: %s", id->uid, strerror(errno));
+        snprintf(what, sizeof(what), "set user id %u", id->uid);
+        id_change_refused(what, "SETUID", "uid_map");
         return -1;
     }
     if (!to_root && caps_after_switch(plan) != 0)
         return -1;
     if (verify_ids(id, why, sizeof(why)) != 0 ||
         (!to_root && caps_verify(plan, why, sizeof(why)) != 0)) {
-        log_error("privilege drop could not be verified: %s", why);
+        log_error("privilege drop could not be verified: %s, although the kernel reported "
+                  "success: a seccomp profile or security module of the container changes what "
+                  "the calls do; warden will not run the program with privileges it was asked "
+                  "to drop: run the container without that profile",
+                  why);
         return -1;
     }
     log_info("now running as uid %u gid %u with %zu supplementary group%s%s", id->uid, id->gid,
@@ -133,7 +157,7 @@ int privdrop_become(const struct identity *id, const struct cap_plan *plan)
         return -1;
     }
     if (privdrop_set_environment(id) != 0) {
-        log_error("unable to set HOME, USER and LOGNAME: %s", strerror(errno));
+        log_error("unable to set HOME, USER and LOGNAME: %s: " LOG_NO_MEMORY, strerror(errno));
         return -1;
     }
     return 0;

@@ -14,7 +14,9 @@
 static void leave_working_directory(const struct config *cfg)
 {
     if (cfg->rules.leave_cwd && chdir("/") != 0)
-        log_warn("unable to change to /: %s", strerror(errno));
+        log_warn("unable to change to /: %s: warden keeps its working directory, which stays in "
+                 "use while it runs (the program is not affected)",
+                 strerror(errno));
 }
 
 /* What to do about the two failures a user meets: a name not found, a file not executable. */
@@ -41,11 +43,14 @@ int program_start(const struct config *cfg, const sigset_t *child_mask, struct p
     out->exec_errno = 0;
     out->gave_terminal = false;
     out->stopped_unhealthy = false;
+    out->failed = false;
     /* dumb-init: let go of the controlling terminal so that the program's new session can
      * take it. As session leader this makes the kernel send HUP and CONT to warden's group
      * on warden's behalf: they come in as warden's own signals and are not forwarded. */
     if (cfg->rules.new_session && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCNOTTY) != 0)
-        log_debug("unable to let go of the terminal: %s", strerror(errno));
+        log_debug("unable to let go of the terminal: %s: it is not warden's controlling terminal; "
+                  "the program gets it only where no other session holds it",
+                  strerror(errno));
     switch (spawn_program(&request, &out->pid, &out->exec_errno)) {
     case SPAWN_FORK_FAILED:
         return -1;
@@ -72,6 +77,8 @@ int program_exit_code(const struct config *cfg, const struct program *program, i
     /* Hand the terminal back to warden's own group, as a shell expects of a finished job. */
     if (program->gave_terminal)
         tcsetpgrp(STDIN_FILENO, getpgrp());
+    if (program->failed)
+        return cfg->rules.failure_exit;
     if (program->stopped_unhealthy)
         return EXIT_UNHEALTHY;
     int code = exit_code_for_status(status);

@@ -14,6 +14,7 @@ struct program {
     int exec_errno;         /* 0, or why exec failed (the child has exited, still to be reaped) */
     bool gave_terminal;     /* the program's group holds the terminal's foreground */
     bool stopped_unhealthy; /* warden stopped it (--on-unhealthy): exit EXIT_UNHEALTHY */
+    bool failed;            /* warden could no longer supervise it (said): its failure code */
 };
 
 /* Starts cfg->command with child_mask. -1 (said) when no child could be made; an exec

@@ -35,7 +35,7 @@ int signals_take_over(struct signal_state *state, bool reset_ignored)
 {
     sigfillset(&state->all);
     if (sigprocmask(SIG_SETMASK, &state->all, &state->original_mask) != 0) {
-        log_error("unable to block signals: %s", strerror(errno));
+        log_unexpected(strerror(errno), "block signals");
         return -1;
     }
 
@@ -54,7 +54,7 @@ int signals_take_over(struct signal_state *state, bool reset_ignored)
         if (sigaction(sig, NULL, &old) != 0)
             continue;
         if (old.sa_handler == SIG_IGN && sigaction(sig, &dfl, NULL) != 0) {
-            log_error("unable to reset the disposition of signal %d: %s", sig, strerror(errno));
+            log_unexpected(strerror(errno), "reset the disposition of signal %d", sig);
             return -1;
         }
     }
@@ -72,8 +72,18 @@ static int watch_signals(const struct signal_state *state)
         return 0;
     /* The kernel leaves SIGKILL and SIGSTOP out of the set. */
     signal_fd = signalfd(-1, &state->all, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (signal_fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+        log_error("unable to create a signalfd: %s: warden's open-file limit is used up: raise "
+                  "it (docker run --ulimit nofile=1024:1024; ulimit -n 1024 before warden)",
+                  strerror(errno));
+        return -1;
+    }
+    if (signal_fd < 0 && errno == ENOMEM) {
+        log_error("unable to create a signalfd: %s: " LOG_NO_MEMORY, strerror(errno));
+        return -1;
+    }
     if (signal_fd < 0) {
-        log_error("unable to create a signalfd: %s", strerror(errno));
+        log_unexpected(strerror(errno), "create a signalfd");
         return -1;
     }
     return 0;
@@ -90,7 +100,7 @@ static int take_signal(siginfo_t *info)
     if (n < 0 && errno == EAGAIN)
         return 0;
     if (n != (ssize_t)sizeof(si)) {
-        log_error("unable to read a signal: %s", n < 0 ? strerror(errno) : "short read");
+        log_unexpected(n < 0 ? strerror(errno) : "short read", "read a signal");
         return -1;
     }
     /* What the supervisor reads: who sent it, and how (SI_USER from kill, CLD_* ...). */
@@ -126,7 +136,7 @@ static int wait_signal_only(const struct signal_state *state, const struct times
             continue;
         if (errno == EAGAIN)
             return 0;
-        log_error("unable to wait for signals: %s", strerror(errno));
+        log_unexpected(strerror(errno), "wait for signals");
         return -1;
     }
 }
@@ -138,7 +148,8 @@ int signals_wait_fds(const struct signal_state *state, const struct timespec *de
     if (nfds == 0)
         return wait_signal_only(state, deadline, info);
     if (nfds > SIGNALS_MAX_FDS) {
-        log_error("unable to wait for %zu fds at once (at most %d)", nfds, SIGNALS_MAX_FDS);
+        /* No caller asks for more: only a bug in warden itself gets here. */
+        log_unexpected("at most " SIGNALS_MAX_FDS_TEXT " at once", "wait for %zu fds", nfds);
         return -1;
     }
     if (watch_signals(state) != 0)
@@ -162,7 +173,7 @@ int signals_wait_fds(const struct signal_state *state, const struct timespec *de
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            log_error("unable to wait for signals: %s", strerror(errno));
+            log_unexpected(strerror(errno), "wait for signals");
             return -1;
         }
         if (n == 0 || all[0].revents)

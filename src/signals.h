@@ -20,7 +20,8 @@ int signals_take_over(struct signal_state *state, bool reset_ignored);
 
 #define SIGNALS_FD_READY (-2)
 /* The most fds signals_wait_fds takes besides its own. */
-#define SIGNALS_MAX_FDS 64
+#define SIGNALS_MAX_FDS      64
+#define SIGNALS_MAX_FDS_TEXT "64" /* the same, for messages */
 
 /* Waits for the next signal, for one of fds to be ready, or until *deadline
  * (CLOCK_MONOTONIC) when one is given. Returns the signal number (a pending signal wins

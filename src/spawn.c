@@ -117,6 +117,20 @@ __attribute__((noreturn)) static void run_child(const struct spawn_request *req,
     _exit(spawn_exec_failure_status(err));
 }
 
+/* fork fails for the container's limits, which a user can raise. */
+static void spawn_fork_failed(const char *command, int err)
+{
+    if (err == EAGAIN)
+        log_error("unable to start '%s': %s: the container's process limit is reached: raise it "
+                  "(docker run --pids-limit, or --ulimit nproc for the user's own; Kubernetes: the "
+                  "pod's pid limit), or end what makes so many processes",
+                  command, strerror(err));
+    else if (err == ENOMEM)
+        log_error("unable to start '%s': %s: " LOG_NO_MEMORY, command, strerror(err));
+    else
+        log_unexpected(strerror(err), "start '%s' (fork)", command);
+}
+
 enum spawn_result spawn_program(const struct spawn_request *req, pid_t *pid, int *exec_errno)
 {
     volatile int exec_error = 0;
@@ -130,7 +144,7 @@ enum spawn_result spawn_program(const struct spawn_request *req, pid_t *pid, int
      * its signals are blocked, so nothing else runs on the shared memory meanwhile. */
     pid_t child = vfork();
     if (child < 0) {
-        log_error("unable to fork: %s", strerror(errno));
+        spawn_fork_failed(req->argv[0], errno);
         return SPAWN_FORK_FAILED;
     }
     /* The child only calls async-signal-safe functions, below the parent's frame, then

@@ -37,7 +37,7 @@ int supervise_prepare(const struct config *cfg, pid_t self, pid_t original_paren
     }
     if (cfg->pdeathsig) {
         if (prctl(PR_SET_PDEATHSIG, cfg->pdeathsig, 0, 0, 0) != 0) {
-            log_error("--pdeathsig: unable to set the parent-death signal: %s", strerror(errno));
+            log_unexpected(strerror(errno), "set the parent-death signal (--pdeathsig)");
             return -1;
         }
         /* The parent may have died before the signal was armed: then nobody will send it.
@@ -77,8 +77,11 @@ static bool reap_all(struct supervision *s)
             return false;
         if (errno == EINTR)
             continue;
-        if (errno != ECHILD)
-            log_error("unable to wait for children: %s", strerror(errno));
+        if (errno != ECHILD) {
+            /* Nothing could be reaped again: warden ends (the loop sees failed). */
+            log_unexpected(strerror(errno), "wait for children");
+            s->failed = true;
+        }
         return true;
     }
 }
@@ -142,8 +145,7 @@ static void forward_signal(struct supervision *s, int sig, const siginfo_t *info
             supervise_cancel_health(s);
     } else {
         if (err && err != ESRCH)
-            log_warn("unable to forward SIG%s to %ld: %s", target_name, (long)target,
-                     strerror(err));
+            supervise_signal_failed(s, "forward", target_name, err);
         log_fields(LOG_LEVEL_INFO,
                    (struct log_field[]){LOG_STR("signal", name), LOG_STR("forwarded", target_name),
                                         LOG_NUM("pid", target)},
@@ -174,7 +176,36 @@ static void kill_everything(struct supervision *s)
         kill(-s->main_pid, SIGKILL);
         kill(s->main_pid, SIGKILL);
     }
-    leftovers_signal(SIGKILL, whole_namespace(s), 0);
+    /* Quiet: it runs on every wake-up while killing, and the stop before it has said why
+     * the processes could not be listed. */
+    leftovers_signal(SIGKILL, whole_namespace(s), 0, true);
+}
+
+/* warden can no longer wait (for signals, or for children): nothing it promises (forwarding,
+ * reaping, the ordered stop) holds any more. Everything is killed, and reaped where that
+ * still works, and warden exits with its own failure code. */
+static void end_on_failure(struct supervision *s)
+{
+    kill_everything(s);
+    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+        ;
+    s->program->failed = true;
+}
+
+void supervise_signal_failed(const struct supervision *s, const char *verb, const char *sig_name,
+                             int err)
+{
+    const char *kind = s->cfg->process_group ? "process group" : "pid";
+    /* Root may signal anything: then only a filter or a security module can refuse. */
+    if (err != EPERM || geteuid() == 0) {
+        log_unexpected(strerror(err), "%s SIG%s to %s %ld", verb, sig_name, kind,
+                       (long)s->main_pid);
+        return;
+    }
+    log_warn("unable to %s SIG%s to %s %ld: %s: the program runs as a user that warden (uid %u) "
+             "may not signal (it switched users, with su or sudo?): keep it as --user's user, or "
+             "leave --user out so that warden stays root",
+             verb, sig_name, kind, (long)s->main_pid, strerror(err), (unsigned)geteuid());
 }
 
 /* What the program left gets its stop signal (after --rewrite) once: not again where the
@@ -184,7 +215,8 @@ static void stop_leftovers(struct supervision *s)
     int sig = config_leftover_signal(s->cfg);
     char name[16];
     signal_to_name(sig, name, sizeof(name));
-    int count = leftovers_signal(sig, whole_namespace(s), s->group_got_stop ? s->main_pid : 0);
+    int count =
+        leftovers_signal(sig, whole_namespace(s), s->group_got_stop ? s->main_pid : 0, false);
     s->leftovers_asked_to_stop = true;
     if (whole_namespace(s) && !s->group_got_stop)
         log_info("main program ended: sent SIG%s to every remaining process", name);
@@ -211,8 +243,7 @@ static void stop_group_of_exited_program(struct supervision *s)
 static void on_wait_failed(struct supervision *s, int sig, const siginfo_t *info)
 {
     (void)sig, (void)info;
-    kill_everything(s);
-    s->killing = true;
+    s->failed = true; /* said where it failed; the loop ends */
 }
 
 static void on_deadline(struct supervision *s, int sig, const siginfo_t *info)
@@ -283,6 +314,8 @@ static bool settle(struct supervision *s)
     if (s->cfg->rules.exit_with_program)
         stop_group_of_exited_program(s);
     bool no_children = reap_all(s);
+    if (s->failed)
+        return true;
     if (!s->main_running) {
         health_end(&s->health);
         /* A restart is not the program's exit: the loop goes on. */
@@ -357,8 +390,10 @@ int supervise(const struct config *cfg, const struct signal_state *signals, stru
         int sig = next_event(&s, &info);
         handle(&s, sig, &info);
         supervise_watch_health(&s);
-    } while (!settle(&s));
+    } while (!s.failed && !settle(&s));
     health_end(&s.health);
+    if (s.failed)
+        end_on_failure(&s);
     if (s.unhealthy_end == END_STOP) {
         program->stopped_unhealthy = true;
         log_fields(

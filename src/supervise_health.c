@@ -37,7 +37,7 @@ static void stop_unhealthy(struct supervision *s)
         s->group_got_stop = true;
     signal_to_name(sig, name, sizeof(name));
     if (err && err != ESRCH)
-        log_warn("unable to send SIG%s to %ld: %s", name, (long)target, strerror(err));
+        supervise_signal_failed(s, "send", name, err);
     log_fields(LOG_LEVEL_WARN,
                (struct log_field[]){LOG_STR("health", restart ? "restarting" : "stopping"),
                                     LOG_STR("signal", name), LOG_NUM("pid", s->main_pid)},

@@ -39,10 +39,16 @@ struct supervision {
     enum unhealthy_end unhealthy_end;
     bool restart_armed;
     struct timespec restart_at; /* after the back-off */
+    bool failed;                /* a wait failed (said): kill, reap what can be, exit failing */
 };
 
 /* Starts the grace period (once): SIGKILL to everything left when it is over. */
 void supervise_arm_deadline(struct supervision *s, const char *why, uint64_t ns);
+
+/* kill(2) of the program failed with err: one line on why and what to do. verb: "forward",
+ * "send". */
+void supervise_signal_failed(const struct supervision *s, const char *verb, const char *sig_name,
+                             int err);
 
 /* The engine asked to stop: no more checks, and no restart. */
 void supervise_cancel_health(struct supervision *s);

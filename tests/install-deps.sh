@@ -7,7 +7,7 @@ set -eu
 
 packages=${*:-"cmake gcc make pkg-config musl-tools libcap-ng-dev check python3 python3-pytest
           util-linux procps file dpkg-dev clang libclang-rt-14-dev clang-format clang-tidy cppcheck
-          iproute2 tini gosu dumb-init catatonit strace postgresql dnsmasq-base"}
+          iproute2 tini gosu dumb-init catatonit strace postgresql dnsmasq-base libcap2-bin"}
 missing=""
 for p in $packages; do
     dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||

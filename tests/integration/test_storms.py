@@ -97,7 +97,7 @@ def test_fork_failure_is_125(accounts):
                             capture_output=True, timeout=60, env=env)
     assert result.returncode == 125
     assert result.stdout == b""
-    assert_one_error_line(result.stderr.decode(), "unable to fork")
+    assert_one_error_line(result.stderr.decode(), "unable to start 'echo'")
 
 
 def test_stderr_closed_or_broken(pid1):

@@ -1,8 +1,12 @@
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "log.h"
 #include "signals.h"
 #include "suites.h"
 #include "wait_for.h"
@@ -57,12 +61,58 @@ START_TEST(wait_for_retry_schedule)
 }
 END_TEST
 
+/* What stderr gets from one signals_wait_fds call with more fds than it can wait for (no
+ * caller passes that many: the line is reachable only from here). */
+static void too_many_fds_line(enum log_format format, char *line, size_t size)
+{
+    static struct pollfd many[SIGNALS_MAX_FDS + 1];
+    struct signal_state state;
+    siginfo_t info;
+    int out[2], saved = dup(STDERR_FILENO);
+    ck_assert_int_eq(pipe(out), 0);
+    ck_assert_int_eq(dup2(out[1], STDERR_FILENO), STDERR_FILENO);
+    log_configure(0, format);
+    sigemptyset(&state.all);
+    ck_assert_int_eq(signals_wait_fds(&state, NULL, many, SIGNALS_MAX_FDS + 1, &info), -1);
+    log_configure(0, LOG_FORMAT_TEXT);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(out[1]);
+    ssize_t n = read(out[0], line, size - 1);
+    close(out[0]);
+    ck_assert_int_gt(n, 0);
+    line[n] = '\0';
+}
+
+START_TEST(too_many_fds_says_so)
+{
+    char line[2048], want[1024];
+    struct utsname system;
+    ck_assert_int_eq(uname(&system), 0);
+    snprintf(want, sizeof(want),
+             "unable to wait for 65 fds: at most 64 at once: unexpected on Linux %s "
+             "(unless the container's seccomp profile or security module refuses the call): "
+             "please report this line to warden's maintainers",
+             system.release);
+    too_many_fds_line(LOG_FORMAT_TEXT, line, sizeof(line));
+    ck_assert(strncmp(line, "warden: ", 8) == 0);
+    ck_assert_int_eq(strncmp(line + 8, want, strlen(want)), 0);
+    ck_assert_str_eq(line + 8 + strlen(want), "\n");
+    too_many_fds_line(LOG_FORMAT_JSON, line, sizeof(line));
+    ck_assert_ptr_nonnull(strstr(line, "\"level\":\"error\",\"message\":\""));
+    char *message = strstr(line, "\"message\":\"") + strlen("\"message\":\"");
+    ck_assert_int_eq(strncmp(message, want, strlen(want)), 0);
+    ck_assert_int_eq(message[strlen(want)], '"');
+}
+END_TEST
+
 Suite *signals_suite(void)
 {
     Suite *s = suite_create("signals");
     TCase *tc = tcase_create("wait");
     tcase_add_test(tc, signal_before_fd_then_fd_then_deadline);
     tcase_add_test(tc, wait_for_retry_schedule);
+    tcase_add_test(tc, too_many_fds_says_so);
     suite_add_tcase(s, tc);
     return s;
 }
