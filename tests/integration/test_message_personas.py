@@ -6,17 +6,19 @@ checks its exit code too (su-exec is not packaged). None of them reads WARDEN_LO
 print the same text. Failures of system calls come from `wt seccomp-errno`."""
 import errno
 import os
+import re
 import signal
 import subprocess
 
 import pytest
 
-from harness import WARDEN, WT, as_user, command_line, log_env
+from harness import SANITIZED, WARDEN, WT, as_user, command_line, log_env
 
 REAL = {"setpriv": "/usr/bin/setpriv", "gosu": "/usr/sbin/gosu", "tini": "/usr/bin/tini-static",
         "dumb-init": "/usr/bin/dumb-init", "catatonit": "/usr/bin/catatonit"}
 SETPRIV = REAL["setpriv"]
 USERNS = ["unshare", "--user", "--map-root-user"]
+ASAN_NO_PROC = re.compile(r"==\d+==WARNING: reading executable name failed")
 
 
 def failing(err, calls):
@@ -24,12 +26,11 @@ def failing(err, calls):
     return [WT, "seccomp-errno", str(err), calls]
 
 
-def open_calls():
-    """open(2) is a call of its own on some architectures (x86_64) and absent on others
-    (arm64), where openat does it all: the rule that fails both where both exist."""
-    r = subprocess.run([WT, "seccomp-errno", "1", "open", "true"], capture_output=True,
-                       text=True)
-    return "open,openat" if r.returncode == 0 else "openat"
+def without_proc(err, calls):
+    """The rest of the command runs with an empty /proc (in the account files' mount
+    namespace) and these calls failing: capabilities come from /proc/self/status, else
+    capget."""
+    return ["sh", "-c", 'mount -t tmpfs none /proc && exec "$@"', "sh", *failing(err, calls)]
 
 
 def version():
@@ -110,12 +111,12 @@ class Case:
     run the same way (said beside the case)."""
 
     def __init__(self, name, tool, args, code, lines, real=None, inner=(), prefix=(),
-                 env=None, stdout="", usage=None, exact_env=False):
+                 env=None, stdout="", usage=None, exact_env=False, musl_malloc=False):
         self.name, self.tool, self.args, self.code, self.real = name, tool, args, code, real
         self.lines = [lines] if isinstance(lines, str) else list(lines)
         self.inner, self.prefix, self.env, self.stdout, self.usage = \
             list(inner), prefix, env, stdout, usage
-        self.exact_env = exact_env
+        self.exact_env, self.musl_malloc = exact_env, musl_malloc
 
     def run(self, argv, accounts, json_format, stdout=subprocess.PIPE):
         env = log_env(json_format, **(self.env or {}))
@@ -126,8 +127,12 @@ class Case:
             cmd = prefix + self.inner + argv
         else:
             cmd = command_line([], False, accounts=accounts)[:-1] + self.inner + argv
-        return subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True, env=env,
-                              timeout=60)
+        r = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True, env=env,
+                           timeout=60)
+        # Without /proc, ASan (sanitizer build) warns that it cannot name the executable.
+        r.stderr = "".join(line for line in r.stderr.splitlines(keepends=True)
+                           if not ASAN_NO_PROC.match(line))
+        return r
 
 
 SEE_ID = "(--{0}{1} and --re{1} both set it): give it once"
@@ -226,13 +231,12 @@ SETPRIV_CASES = [
          "warden: setpriv: --reset-env: neither uid 23456 nor uid 12345 (the caller) has an "
          "entry in /etc/passwd, so there is no HOME, SHELL or USER to set: add the user to the "
          "image (useradd), or leave --reset-env out", real=-signal.SIGSEGV, inner=as_user(12345, 12345)),
-    # Capabilities come from /proc/self/status, else capget. The real setpriv cannot start
-    # without open (it is linked dynamically).
+    # The real setpriv reads them with capget alone.
     Case("caps-unreadable", "setpriv", ["--inh-caps", "+chown", "true"], 127,
-         "warden: setpriv: unable to read capabilities: Permission denied: the capability "
+         "warden: setpriv: unable to read capabilities: Operation not permitted: the capability "
          "options start from them: mount /proc in the container, or allow capget in the "
          "container's seccomp profile",
-         inner=failing(errno.EACCES, open_calls() + ",capget")),
+         inner=without_proc(errno.EPERM, "capget")),
     # Applying, in setpriv's order: the real setpriv exits 127, or 1 where it says so.
     Case("nnp", "setpriv", ["--nnp", "true"], 1,
          "warden: setpriv: --nnp: unable to set no_new_privs (prctl): Operation not permitted: "
@@ -320,7 +324,8 @@ SETPRIV_CASES = [
     # Memory runs out only in setenv: the one allocation large enough to be mapped alone.
     Case("reset-env-memory", "setpriv", ["--reset-env", "true"], 1,
          "warden: setpriv: --reset-env: unable to set the environment: Out of memory: " + MEMORY,
-         prefix=failing(errno.ENOMEM, f"mmap@1={BIG + 1 + 20}"), env={"TERM": "x" * BIG}),
+         prefix=failing(errno.ENOMEM, f"mmap@1={BIG + 1 + 20}"), env={"TERM": "x" * BIG},
+         musl_malloc=True),
     Case("pdeathsig-set", "setpriv", ["--pdeathsig", "TERM", "true"], 127,
          "warden: setpriv: --pdeathsig: unable to set the parent death signal (prctl): Operation "
          "not permitted: " + FILTERED.format("prctl") + ", or leave --pdeathsig out",
@@ -363,12 +368,12 @@ DUMP_CASES = [
          "warden: warning: setpriv: unable to read the parent death signal (prctl): Operation "
          "not permitted: " + LEFT_OUT.format("prctl"),
          real=0, inner=failing(errno.EPERM, "prctl@0=2"), stdout=None),
-    # The real setpriv cannot start without openat (it is linked dynamically).
+    # The real setpriv reads them with capget alone.
     Case("dump-caps", "setpriv", ["-d"], 0,
-         "warden: warning: setpriv: unable to read capabilities: Permission denied: the dump "
+         "warden: warning: setpriv: unable to read capabilities: Operation not permitted: the dump "
          "leaves the capability sets out; mount /proc in the container, or allow capget in the "
          "container's seccomp profile",
-         inner=failing(errno.EACCES, open_calls() + ",capget"), stdout=None),
+         inner=without_proc(errno.EPERM, "capget"), stdout=None),
 ]
 
 SWITCH_CASES = [
@@ -399,7 +404,7 @@ SWITCH_CASES = [
     Case("gosu-home-memory", "gosu", ["0:0", "true"], 1,
          "warden: gosu: unable to set HOME: Out of memory: " + MEMORY,
          prefix=lambda env: failing(errno.ENOMEM, f"mmap@1={(len(env) + 2) * 8 + 20}"),
-         env={f"V{i}": "1" for i in range(20000)}, exact_env=True),
+         env={f"V{i}": "1" for i in range(20000)}, exact_env=True, musl_malloc=True),
 ]
 
 INIT_CASES = [
@@ -443,6 +448,10 @@ def ids(cases):
 
 
 def check(case, accounts):
+    if case.musl_malloc and SANITIZED:
+        # ASan's allocator replaces musl's (and aborts where malloc would fail): the one
+        # allocation cannot be made to fail alone. Reported as not run, not as passed.
+        pytest.skip("needs the static musl build's malloc")
     results = [case.run([WARDEN, "--personality", case.tool, *case.args], accounts, json_format)
                for json_format in (False, True)]
     text, json_run = results
