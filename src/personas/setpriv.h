@@ -43,13 +43,8 @@ struct setpriv_plan {
     uint64_t inheritable, ambient, bounding;
 };
 
-/* One "warden: setpriv: ..." line; evaluates to code (setpriv_error: -1) for the caller to
- * pass on. */
-#define setpriv_fail(code, ...) (log_error("setpriv: " __VA_ARGS__), (code))
-#define setpriv_error(...)      setpriv_fail(-1, __VA_ARGS__)
-
-/* The fix when a call that needs no privilege fails: only a filter refuses it. */
-#define SETPRIV_FILTERED(call) "allow " call " in the container's seccomp profile"
+/* One "warden: setpriv: ..." line; evaluates to -1 for the caller to pass on. */
+#define setpriv_error(...) (log_error("setpriv: " __VA_ARGS__), -1)
 
 /* Returns 1 to run, 0 when done (help, version), -1 on a usage error. */
 int setpriv_parse(int argc, char **argv, struct setpriv_request *req);

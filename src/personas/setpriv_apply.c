@@ -38,11 +38,12 @@ int setpriv_plan(const struct setpriv_request *req, struct setpriv_plan *plan)
     struct cap_sets now;
     /* The capability options start from the current sets; nothing to read without them. */
     bool changes_caps = req->inh_caps || req->ambient_caps || req->bounding_set;
-    if (changes_caps && caps_read_sets(&now, why, sizeof(why)) != 0)
-        return setpriv_fail(SETPRIV_APPLY,
-                            "%s: the capability options start from them: mount /proc in the "
-                            "container, or " SETPRIV_FILTERED("capget"),
-                            why);
+    if (changes_caps && caps_read_sets(&now, why, sizeof(why)) != 0) {
+        log_error("setpriv: %s: the capability options start from them: mount /proc in the "
+                  "container, or allow capget in the container's seccomp profile",
+                  why);
+        return SETPRIV_APPLY;
+    }
     if ((req->inh_caps && setpriv_cap_changes("--inh-caps", req->inh_caps, now.inheritable,
                                               &plan->inheritable) != 0) ||
         (req->ambient_caps && setpriv_cap_changes("--ambient-caps", req->ambient_caps, now.ambient,
@@ -81,11 +82,13 @@ int setpriv_plan(const struct setpriv_request *req, struct setpriv_plan *plan)
     return 0;
 }
 
-/* A call that needs no privilege failed: "unable to <what> (<call>): <reason>: allow <call>
- * ...". Evaluates to code. */
-#define filtered(code, what, call)                                                                 \
-    setpriv_fail(code, "unable to %s (%s): %s: " SETPRIV_FILTERED(call), what, call,               \
-                 strerror(errno))
+/* A call that needs no privilege failed: only a filter refuses it. Returns code. */
+static int filtered(int code, const char *what, const char *call)
+{
+    log_error("setpriv: unable to %s (%s): %s: allow %s in the container's seccomp profile", what,
+              call, strerror(errno), call);
+    return code;
+}
 
 /* An id change failed: what it takes, by errno. Evaluates to -1. */
 static int id_change_failed(const char *what, const char *call, const char *ids, const char *cap,
@@ -104,10 +107,12 @@ static int id_change_failed(const char *what, const char *call, const char *ids,
 }
 
 /* The kernel said yes and did not: only a filter that fakes success does that. */
-#define faked(call, ...) setpriv_error(call " did not take effect: " __VA_ARGS__)
-#define FAKED_FIX(call)                                                                            \
-    ": the container's seccomp profile or security module answers " call " without acting: "       \
-    "allow it there"
+static int faked(const char *call, const char *what)
+{
+    return setpriv_error("%s did not take effect: %s: the container's seccomp profile or "
+                         "security module answers %s without acting: allow it there",
+                         call, what, call);
+}
 
 static int switch_groups(const struct setpriv_request *req, const struct setpriv_plan *plan)
 {
@@ -121,7 +126,7 @@ static int switch_groups(const struct setpriv_request *req, const struct setpriv
     /* Read back, as warden's own drop does: a switch that did not happen is a failure. */
     if (privdrop_verify_groups(plan->groups.groups, clear ? 0 : plan->groups.group_count, why,
                                sizeof(why)) != 0)
-        return faked("setgroups", "%s" FAKED_FIX("setgroups"), why);
+        return faked("setgroups", why);
     return 0;
 }
 
@@ -130,9 +135,12 @@ static int verify_gids(gid_t r, gid_t e)
     gid_t now_r, now_e, now_s;
     if (getresgid(&now_r, &now_e, &now_s) != 0)
         return filtered(-1, "read the gids", "getresgid");
-    if (now_r != r || now_e != e || now_s != e)
-        return faked("setresgid", "gids are %u/%u/%u, not %u/%u/%u" FAKED_FIX("setresgid"), now_r,
-                     now_e, now_s, r, e, e);
+    if (now_r != r || now_e != e || now_s != e) {
+        char what[96];
+        snprintf(what, sizeof(what), "gids are %u/%u/%u, not %u/%u/%u", now_r, now_e, now_s, r, e,
+                 e);
+        return faked("setresgid", what);
+    }
     return 0;
 }
 
@@ -141,9 +149,12 @@ static int verify_uids(uid_t r, uid_t e)
     uid_t now_r, now_e, now_s;
     if (getresuid(&now_r, &now_e, &now_s) != 0)
         return filtered(-1, "read the uids", "getresuid");
-    if (now_r != r || now_e != e || now_s != e)
-        return faked("setresuid", "uids are %u/%u/%u, not %u/%u/%u" FAKED_FIX("setresuid"), now_r,
-                     now_e, now_s, r, e, e);
+    if (now_r != r || now_e != e || now_s != e) {
+        char what[96];
+        snprintf(what, sizeof(what), "uids are %u/%u/%u, not %u/%u/%u", now_r, now_e, now_s, r, e,
+                 e);
+        return faked("setresuid", what);
+    }
     return 0;
 }
 
@@ -182,13 +193,13 @@ static int switch_uids(const struct setpriv_request *req)
     e = req->have_euid ? req->euid : e;
     /* setpriv changes ids, not capabilities: the permitted set stays for --inh-caps and
      * --ambient-caps; the exec then decides what the program holds (and clears the flag). */
-    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
-        return setpriv_fail(SETPRIV_FAILED,
-                            "unable to keep the capabilities across the uid change (prctl "
-                            "PR_SET_KEEPCAPS): %s: what started setpriv locked that flag "
-                            "(securebits), or the container's seccomp profile refuses prctl: "
-                            "start setpriv without either",
-                            strerror(errno));
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
+        log_error("setpriv: unable to keep the capabilities across the uid change (prctl "
+                  "PR_SET_KEEPCAPS): %s: what started setpriv locked that flag (securebits), or "
+                  "the container's seccomp profile refuses prctl: start setpriv without either",
+                  strerror(errno));
+        return SETPRIV_FAILED;
+    }
     describe_ids(ids, sizeof(ids), "uid", r, e);
     if (setresuid(r, e, e) != 0) {
         id_change_failed("set the uids", "setresuid", ids, "SETUID", "uid_map");
@@ -205,7 +216,9 @@ static int apply_capabilities(const struct setpriv_request *req, const struct se
     if (req->ambient_caps) {
         uint64_t refused;
         if (setpriv_set_ambient(plan->ambient, &refused, why, sizeof(why)) != 0)
-            return setpriv_error("--ambient-caps: %s: " SETPRIV_FILTERED("prctl"), why);
+            return setpriv_error("--ambient-caps: %s: allow prctl in the container's seccomp "
+                                 "profile",
+                                 why);
         /* setpriv goes on without them; warden says so. */
         for (unsigned int cap = 0; cap < 64; cap++) {
             char buf[16];
@@ -250,31 +263,44 @@ static int reset_environment(const struct identity *account)
     return 0;
 }
 
-int setpriv_apply(const struct setpriv_request *req, const struct setpriv_plan *plan)
+/* The steps before the ids change: 0, or the exit code (said). */
+static int apply_before_ids(const struct setpriv_request *req, const struct setpriv_plan *plan,
+                            int *kept_pdeathsig)
 {
     char why[512];
-    int kept_pdeathsig = 0;
-    if (req->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-        return setpriv_fail(SETPRIV_FAILED,
-                            "--nnp: unable to set no_new_privs (prctl): %s: " SETPRIV_FILTERED(
-                                "prctl") ", or leave --nnp out",
-                            strerror(errno));
-    if (req->pdeathsig == PDEATHSIG_KEEP && prctl(PR_GET_PDEATHSIG, &kept_pdeathsig) != 0)
-        return setpriv_fail(SETPRIV_APPLY,
-                            "--pdeathsig keep: unable to read the parent death signal (prctl): "
-                            "%s: " SETPRIV_FILTERED("prctl") ", or give the signal by name",
-                            strerror(errno));
+    if (req->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        log_error("setpriv: --nnp: unable to set no_new_privs (prctl): %s: allow prctl in the "
+                  "container's seccomp profile, or leave --nnp out",
+                  strerror(errno));
+        return SETPRIV_FAILED;
+    }
+    if (req->pdeathsig == PDEATHSIG_KEEP && prctl(PR_GET_PDEATHSIG, kept_pdeathsig) != 0) {
+        log_error("setpriv: --pdeathsig keep: unable to read the parent death signal (prctl): "
+                  "%s: allow prctl in the container's seccomp profile, or give the signal by "
+                  "name",
+                  strerror(errno));
+        return SETPRIV_APPLY;
+    }
     /* Dropping from the bounding set takes CAP_SETPCAP, so it comes before the uid. */
-    if (req->bounding_set && caps_limit_bounding(plan->bounding, why, sizeof(why)) != 0)
-        return setpriv_fail(SETPRIV_APPLY,
-                            "--bounding-set: %s: it takes CAP_SETPCAP and a seccomp profile "
-                            "that allows prctl: run setpriv as root, in a container that keeps "
-                            "CAP_SETPCAP",
-                            why);
+    if (req->bounding_set && caps_limit_bounding(plan->bounding, why, sizeof(why)) != 0) {
+        log_error("setpriv: --bounding-set: %s: it takes CAP_SETPCAP and a seccomp profile that "
+                  "allows prctl: run setpriv as root, in a container that keeps CAP_SETPCAP",
+                  why);
+        return SETPRIV_APPLY;
+    }
+    return 0;
+}
+
+int setpriv_apply(const struct setpriv_request *req, const struct setpriv_plan *plan)
+{
+    int kept_pdeathsig = 0;
+    int status = apply_before_ids(req, plan, &kept_pdeathsig);
+    if (status != 0)
+        return status;
     if (switch_groups(req, plan) != 0 ||
         ((req->have_rgid || req->have_egid) && switch_gids(req) != 0))
         return SETPRIV_APPLY;
-    int status = req->have_ruid || req->have_euid ? switch_uids(req) : 0;
+    status = req->have_ruid || req->have_euid ? switch_uids(req) : 0;
     if (status != 0)
         return status;
     if (apply_capabilities(req, plan) != 0)
@@ -285,11 +311,11 @@ int setpriv_apply(const struct setpriv_request *req, const struct setpriv_plan *
     int pdeathsig = req->pdeathsig == PDEATHSIG_KEEP  ? kept_pdeathsig
                     : req->pdeathsig == PDEATHSIG_SET ? req->pdeathsig_signal
                                                       : 0;
-    if (req->pdeathsig != PDEATHSIG_UNCHANGED && prctl(PR_SET_PDEATHSIG, pdeathsig) != 0)
-        return setpriv_fail(
-            SETPRIV_APPLY,
-            "--pdeathsig: unable to set the parent death signal (prctl): %s: " SETPRIV_FILTERED(
-                "prctl") ", or leave --pdeathsig out",
-            strerror(errno));
+    if (req->pdeathsig != PDEATHSIG_UNCHANGED && prctl(PR_SET_PDEATHSIG, pdeathsig) != 0) {
+        log_error("setpriv: --pdeathsig: unable to set the parent death signal (prctl): %s: "
+                  "allow prctl in the container's seccomp profile, or leave --pdeathsig out",
+                  strerror(errno));
+        return SETPRIV_APPLY;
+    }
     return 0;
 }

@@ -66,7 +66,8 @@ int setpriv_set_inheritable(uint64_t wanted, char *why, size_t why_size)
     capng_clear(CAPNG_SELECT_ALL);
     if (capng_get_caps_process() != 0) {
         snprintf(why, why_size,
-                 "unable to read the capability sets (capget): %s: " SETPRIV_FILTERED("capget"),
+                 "unable to read the capability sets (capget): %s: allow capget in the "
+                 "container's seccomp profile",
                  strerror(errno));
         return -1;
     }

@@ -135,20 +135,8 @@ class Case:
         return r
 
 
-SEE_ID = "(--{0}{1} and --re{1} both set it): give it once"
 with open("/proc/sys/kernel/cap_last_cap") as f:
     LAST_CAP = int(f.read())
-CAPS_NAMES = ("give a name from capabilities(7) without cap_, like net_bind_service, or cap_N "
-              f"for a number from 0 to {LAST_CAP}")
-FILTERED = "allow {0} in the container's seccomp profile"
-FAKED = ("the container's seccomp profile or security module answers {0} without acting: allow "
-         "it there")
-NOT_ROOT = "it takes CAP_{0}: run setpriv as root, in a container that keeps CAP_{0}"
-LEFT_OUT = "the dump leaves it out; allow {0} in the container's seccomp profile"
-MEMORY = ("raise the container's memory limit (docker run --memory; Kubernetes: "
-          "resources.limits.memory)")
-NOENT = "check the name, or give its full path (PATH is searched after the switch)"
-EACCES = "make it executable for the user it runs as (chmod +x)"
 PATH = {"PATH": "/usr/local/bin:/usr/bin:/bin"}
 # musl's malloc maps an allocation above 128 KiB on its own, of its size plus 20 bytes:
 # mmap of exactly that length fails, and nothing else does.
@@ -157,13 +145,16 @@ BIG = 131060
 SETPRIV_CASES = [
     # The command line: the real setpriv exits 1 for each.
     Case("uid-twice", "setpriv", ["--ruid", "app", "--reuid", "web", "true"], 1,
-         "warden: setpriv: --reuid: the real uid is given twice " + SEE_ID.format("r", "uid"),
+         "warden: setpriv: --reuid: the real uid is given twice (--ruid and --reuid both set "
+         "it): give it once",
          real=1),
     Case("euid-twice", "setpriv", ["--euid", "0", "--euid", "0", "true"], 1,
-         "warden: setpriv: --euid: the effective uid is given twice " + SEE_ID.format("e", "uid"),
+         "warden: setpriv: --euid: the effective uid is given twice (--euid and --reuid both "
+         "set it): give it once",
          real=1),
     Case("gid-twice", "setpriv", ["--rgid", "0", "--regid", "0", "--keep-groups", "true"], 1,
-         "warden: setpriv: --regid: the real gid is given twice " + SEE_ID.format("r", "gid"),
+         "warden: setpriv: --regid: the real gid is given twice (--rgid and --regid both set "
+         "it): give it once",
          real=1),
     Case("unknown-user", "setpriv", ["--reuid", "nosuch", "true"], 1,
          "warden: setpriv: --reuid: unknown user 'nosuch' (not in /etc/passwd, not a number): "
@@ -212,7 +203,9 @@ SETPRIV_CASES = [
          "warden: setpriv: --inh-caps: 'net_raw' is not a list of capability changes: give "
          "+NAME or -NAME, comma-separated, as in -all,+net_bind_service", real=1),
     Case("unknown-cap", "setpriv", ["--bounding-set", "-all,+cap_net_raw", "true"], 1,
-         "warden: setpriv: --bounding-set: unknown capability \"cap_net_raw\": " + CAPS_NAMES,
+         "warden: setpriv: --bounding-set: unknown capability \"cap_net_raw\": give a name from "
+         "capabilities(7) without cap_, like net_bind_service, or cap_N for a number from 0 to "
+         f"{LAST_CAP}",  # the kernel's last
          real=1),
     # Names resolved before anything changes.
     Case("groups-list", "setpriv", ["--reuid", "app", "--groups", "video,nosuch", "true"], 1,
@@ -240,11 +233,12 @@ SETPRIV_CASES = [
     # Applying, in setpriv's order: the real setpriv exits 127, or 1 where it says so.
     Case("nnp", "setpriv", ["--nnp", "true"], 1,
          "warden: setpriv: --nnp: unable to set no_new_privs (prctl): Operation not permitted: "
-         + FILTERED.format("prctl") + ", or leave --nnp out",
+         "allow prctl in the container's seccomp profile, or leave --nnp out",
          real=1, inner=failing(errno.EPERM, "prctl@0=38")),
     Case("pdeathsig-keep", "setpriv", ["--pdeathsig", "keep", "true"], 127,
          "warden: setpriv: --pdeathsig keep: unable to read the parent death signal (prctl): "
-         "Operation not permitted: " + FILTERED.format("prctl") + ", or give the signal by name",
+         "Operation not permitted: allow prctl in the container's seccomp profile, or give the "
+         "signal by name",
          real=127, inner=failing(errno.EPERM, "prctl@0=2")),
     # The real setpriv goes on in silence (0), with chown still in the bounding set: warden
     # will not run the program with a capability it was asked to drop.
@@ -255,50 +249,54 @@ SETPRIV_CASES = [
          real=0, inner=failing(errno.EPERM, "prctl@0=24")),
     Case("setgroups", "setpriv", ["--clear-groups", "true"], 127,
          "warden: setpriv: unable to set the supplementary groups (setgroups): Operation not "
-         "permitted: " + NOT_ROOT.format("SETGID"), real=127, inner=as_user(1000, 1000)),
+         "permitted: it takes CAP_SETGID: run setpriv as root, in a container that keeps "
+         "CAP_SETGID", real=127, inner=as_user(1000, 1000)),
     # A user namespace whose gid_map lacks a group: setgroups allowed, EINVAL.
     Case("setgroups-unmapped", "setpriv", ["--groups", "1000", "true"], 127,
          "warden: setpriv: unable to set the supplementary groups (setgroups): Invalid argument: "
          "a group of the list does not exist in this user namespace: pick ids inside "
          "/proc/self/gid_map", real=127, inner=failing(errno.EINVAL, "setgroups")),
     Case("setgroups-faked", "setpriv", ["--groups", "video,staff", "true"], 127,
-         "warden: setpriv: setgroups did not take effect: 0 supplementary groups, not 2: "
-         + FAKED.format("setgroups"),
+         "warden: setpriv: setgroups did not take effect: 0 supplementary groups, not 2: the "
+         "container's seccomp profile or security module answers setgroups without acting: allow "
+         "it there",
          real=0, inner=[SETPRIV, "--clear-groups", *failing(0, "setgroups")]),
     Case("getresgid", "setpriv", ["--regid", "app", "--clear-groups", "true"], 127,
-         "warden: setpriv: unable to read the gids (getresgid): Operation not permitted: "
-         + FILTERED.format("getresgid"), real=127, inner=failing(errno.EPERM, "getresgid")),
+         "warden: setpriv: unable to read the gids (getresgid): Operation not permitted: allow "
+         "getresgid in the container's seccomp profile", real=127, inner=failing(errno.EPERM, "getresgid")),
     Case("setresgid", "setpriv", ["--regid", "0", "--keep-groups", "true"], 127,
-         "warden: setpriv: unable to set the gids (setresgid): Operation not permitted: "
-         + NOT_ROOT.format("SETGID"), real=127, inner=as_user(1000, 1000)),
+         "warden: setpriv: unable to set the gids (setresgid): Operation not permitted: it takes "
+         "CAP_SETGID: run setpriv as root, in a container that keeps CAP_SETGID", real=127, inner=as_user(1000, 1000)),
     Case("setresgid-unmapped", "setpriv", ["--regid", "1000", "--keep-groups", "true"], 127,
          "warden: setpriv: unable to set the gids (setresgid): Invalid argument: gid 1000 does "
          "not exist in this user namespace: pick ids inside /proc/self/gid_map",
          real=127, prefix=USERNS),
     Case("setresgid-faked", "setpriv", ["--regid", "1000", "--clear-groups", "true"], 127,
          "warden: setpriv: setresgid did not take effect: gids are 0/0/0, not 1000/1000/1000: "
-         + FAKED.format("setresgid"), real=0, inner=failing(0, "setresgid")),
+         "the container's seccomp profile or security module answers setresgid without acting: "
+         "allow it there", real=0, inner=failing(0, "setresgid")),
     Case("getresuid", "setpriv", ["--reuid", "app", "true"], 127,
-         "warden: setpriv: unable to read the uids (getresuid): Operation not permitted: "
-         + FILTERED.format("getresuid"), real=127, inner=failing(errno.EPERM, "getresuid")),
+         "warden: setpriv: unable to read the uids (getresuid): Operation not permitted: allow "
+         "getresuid in the container's seccomp profile", real=127, inner=failing(errno.EPERM, "getresuid")),
     Case("keepcaps", "setpriv", ["--reuid", "app", "true"], 1,
          "warden: setpriv: unable to keep the capabilities across the uid change (prctl "
          "PR_SET_KEEPCAPS): Operation not permitted: what started setpriv locked that flag "
          "(securebits), or the container's seccomp profile refuses prctl: start setpriv "
          "without either", real=1, inner=failing(errno.EPERM, "prctl@0=8")),
     Case("setresuid", "setpriv", ["--reuid", "0", "true"], 127,
-         "warden: setpriv: unable to set the uids (setresuid): Operation not permitted: "
-         + NOT_ROOT.format("SETUID"), real=127, inner=as_user(1000, 1000)),
+         "warden: setpriv: unable to set the uids (setresuid): Operation not permitted: it takes "
+         "CAP_SETUID: run setpriv as root, in a container that keeps CAP_SETUID", real=127, inner=as_user(1000, 1000)),
     Case("setresuid-unmapped", "setpriv", ["--euid", "1000", "true"], 127,
          "warden: setpriv: unable to set the uids (setresuid): Invalid argument: uid 0 or 1000 "
          "does not exist in this user namespace: pick ids inside /proc/self/uid_map",
          real=127, prefix=USERNS),
     Case("setresuid-faked", "setpriv", ["--reuid", "1000", "true"], 127,
          "warden: setpriv: setresuid did not take effect: uids are 0/0/0, not 1000/1000/1000: "
-         + FAKED.format("setresuid"), real=0, inner=failing(0, "setresuid")),
+         "the container's seccomp profile or security module answers setresuid without acting: "
+         "allow it there", real=0, inner=failing(0, "setresuid")),
     Case("capget", "setpriv", ["--inh-caps", "+chown", "true"], 127,
          "warden: setpriv: --inh-caps: unable to read the capability sets (capget): Operation "
-         "not permitted: " + FILTERED.format("capget"),
+         "not permitted: allow capget in the container's seccomp profile",
          real=127, inner=failing(errno.EPERM, "capget")),
     Case("capset", "setpriv", ["--inh-caps", "+chown", "true"], 127,
          "warden: setpriv: --inh-caps: unable to set the inheritable capabilities (capset): "
@@ -309,11 +307,11 @@ SETPRIV_CASES = [
     # run the program with an ambient set other than asked.
     Case("ambient-read", "setpriv", ["--ambient-caps", "+chown", "true"], 127,
          "warden: setpriv: --ambient-caps: unable to read the ambient capabilities (prctl): "
-         "Operation not permitted: " + FILTERED.format("prctl"),
+         "Operation not permitted: allow prctl in the container's seccomp profile",
          real=0, inner=failing(errno.EPERM, "prctl@0=47")),
     Case("ambient-lower", "setpriv", ["--ambient-caps", "-chown", "true"], 127,
          "warden: setpriv: --ambient-caps: unable to lower the ambient capability chown (prctl): "
-         "Operation not permitted: " + FILTERED.format("prctl"),
+         "Operation not permitted: allow prctl in the container's seccomp profile",
          real=0, inner=[SETPRIV, "--inh-caps", "+chown", "--ambient-caps", "+chown",
                           *failing(errno.EPERM, "prctl@0=47@1=3")]),
     # The real setpriv skips it in silence.
@@ -323,22 +321,26 @@ SETPRIV_CASES = [
          "+net_raw, and start setpriv with net_raw permitted", real=0),
     # Memory runs out only in setenv: the one allocation large enough to be mapped alone.
     Case("reset-env-memory", "setpriv", ["--reset-env", "true"], 1,
-         "warden: setpriv: --reset-env: unable to set the environment: Out of memory: " + MEMORY,
+         "warden: setpriv: --reset-env: unable to set the environment: Out of memory: raise the "
+         "container's memory limit (docker run --memory; Kubernetes: resources.limits.memory)",
          prefix=failing(errno.ENOMEM, f"mmap@1={BIG + 1 + 20}"), env={"TERM": "x" * BIG},
          musl_malloc=True),
     Case("pdeathsig-set", "setpriv", ["--pdeathsig", "TERM", "true"], 127,
          "warden: setpriv: --pdeathsig: unable to set the parent death signal (prctl): Operation "
-         "not permitted: " + FILTERED.format("prctl") + ", or leave --pdeathsig out",
+         "not permitted: allow prctl in the container's seccomp profile, or leave --pdeathsig "
+         "out",
          real=127, inner=failing(errno.EPERM, "prctl@0=1")),
     # The program.
     Case("exec-name", "setpriv", ["no-such-program"], 127,
-         "warden: setpriv: unable to run 'no-such-program': No such file or directory: " + NOENT,
+         "warden: setpriv: unable to run 'no-such-program': No such file or directory: check the "
+         "name, or give its full path (PATH is searched after the switch)",
          real=127, env=PATH),
     Case("exec-path", "setpriv", ["/no/such/program"], 127,
          "warden: setpriv: unable to run '/no/such/program': No such file or directory: check "
          "the path, and for a script its #! interpreter", real=127),
     Case("exec-mode", "setpriv", ["/etc/passwd"], 126,
-         "warden: setpriv: unable to run '/etc/passwd': Permission denied: " + EACCES, real=126),
+         "warden: setpriv: unable to run '/etc/passwd': Permission denied: make it executable "
+         "for the user it runs as (chmod +x)", real=126),
 ]
 
 # --dump: like setpriv, a state it cannot read is left out and the dump goes on (0); its
@@ -346,27 +348,28 @@ SETPRIV_CASES = [
 DUMP_CASES = [
     Case("dump-uids", "setpriv", ["-d"], 0,
          "warden: warning: setpriv: unable to read the uids (getresuid): Operation not "
-         "permitted: " + LEFT_OUT.format("getresuid"),
+         "permitted: the dump leaves it out; allow getresuid in the container's seccomp profile",
          real=0, inner=failing(errno.EPERM, "getresuid"), stdout=None),
     Case("dump-gids", "setpriv", ["-d"], 0,
          "warden: warning: setpriv: unable to read the gids (getresgid): Operation not "
-         "permitted: " + LEFT_OUT.format("getresgid"),
+         "permitted: the dump leaves it out; allow getresgid in the container's seccomp profile",
          real=0, inner=failing(errno.EPERM, "getresgid"), stdout=None),
     Case("dump-groups", "setpriv", ["-d"], 0,
          "warden: warning: setpriv: unable to read the supplementary groups (getgroups): "
-         "Operation not permitted: " + LEFT_OUT.format("getgroups"),
+         "Operation not permitted: the dump leaves it out; allow getgroups in the container's "
+         "seccomp profile",
          real=0, inner=failing(errno.EPERM, "getgroups"), stdout=None),
     Case("dump-nnp", "setpriv", ["-d"], 0,
          "warden: warning: setpriv: unable to read no_new_privs (prctl): Operation not "
-         "permitted: " + LEFT_OUT.format("prctl"),
+         "permitted: the dump leaves it out; allow prctl in the container's seccomp profile",
          real=0, inner=failing(errno.EPERM, "prctl@0=39"), stdout=None),
     Case("dump-securebits", "setpriv", ["-d"], 0,
          "warden: warning: setpriv: unable to read the securebits (prctl): Operation not "
-         "permitted: " + LEFT_OUT.format("prctl"),
+         "permitted: the dump leaves it out; allow prctl in the container's seccomp profile",
          real=0, inner=failing(errno.EPERM, "prctl@0=27"), stdout=None),
     Case("dump-pdeathsig", "setpriv", ["-d"], 0,
          "warden: warning: setpriv: unable to read the parent death signal (prctl): Operation "
-         "not permitted: " + LEFT_OUT.format("prctl"),
+         "not permitted: the dump leaves it out; allow prctl in the container's seccomp profile",
          real=0, inner=failing(errno.EPERM, "prctl@0=2"), stdout=None),
     # The real setpriv reads them with capget alone.
     Case("dump-caps", "setpriv", ["-d"], 0,
@@ -379,10 +382,12 @@ DUMP_CASES = [
 SWITCH_CASES = [
     # A PATH entry app cannot search would turn ENOENT into EACCES.
     Case("gosu-exec-name", "gosu", ["app", "no-such-program"], 1,
-         "warden: gosu: unable to run 'no-such-program': No such file or directory: " + NOENT,
+         "warden: gosu: unable to run 'no-such-program': No such file or directory: check the "
+         "name, or give its full path (PATH is searched after the switch)",
          real=1, env=PATH),
     Case("gosu-exec-mode", "gosu", ["app", "/etc/passwd"], 1,
-         "warden: gosu: unable to run '/etc/passwd': Permission denied: " + EACCES, real=1),
+         "warden: gosu: unable to run '/etc/passwd': Permission denied: make it executable for "
+         "the user it runs as (chmod +x)", real=1),
     Case("su-exec-exec", "su-exec", ["app", "/no/such/program"], 1,
          "warden: su-exec: unable to run '/no/such/program': No such file or directory: check "
          "the path, and for a script its #! interpreter"),
@@ -402,7 +407,8 @@ SWITCH_CASES = [
     # to be mapped alone (a pointer for each variable, HOME and the NULL; 20 bytes of
     # malloc's).
     Case("gosu-home-memory", "gosu", ["0:0", "true"], 1,
-         "warden: gosu: unable to set HOME: Out of memory: " + MEMORY,
+         "warden: gosu: unable to set HOME: Out of memory: raise the container's memory limit "
+         "(docker run --memory; Kubernetes: resources.limits.memory)",
          prefix=lambda env: failing(errno.ENOMEM, f"mmap@1={(len(env) + 2) * 8 + 20}"),
          env={f"V{i}": "1" for i in range(20000)}, exact_env=True, musl_malloc=True),
 ]
@@ -507,3 +513,38 @@ def test_seccomp_rule_with_two_conditions():
     r = subprocess.run([*failing(errno.EPERM, "prctl@0=8@1=1"), SETPRIV, "--reuid", "1000",
                         "true"], capture_output=True, text=True)
     assert r.returncode == 1, r.stderr
+
+
+def test_setpriv_dump_lines_scripts_grep():
+    # Lines as util-linux prints them, from both.
+    for tool in ([SETPRIV], [WARDEN, "--personality", "setpriv"]):
+        r = subprocess.run([SETPRIV, "--nnp", "--clear-groups", *tool, "--dump"],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        for line in ("no_new_privs: 1", "Supplementary groups: [none]", "Securebits: [none]",
+                     "Parent death signal: [none]"):
+            assert line in r.stdout.splitlines(), (tool, line, r.stdout)
+
+
+@pytest.mark.parametrize("tool,args,stream,text", [
+    ("tini", ["--version"], "stdout", "tini version 0.19.0 - git.warden-{v_}\n"),
+    ("tini", ["-l"], "stdout", "tini's license is MIT; this is warden {v}, a separate work "
+     "answering to tini's options.\n"),
+    ("catatonit", ["-L"], "stdout", "catatonit is GPL-2.0-or-later; this is warden {v}, a "
+     "separate work answering to catatonit's options.\n"),
+    ("catatonit", ["--version"], "stdout", "tini version 0.1.7_catatonit\n"),
+    ("dumb-init", ["-V"], "stderr", "dumb-init v1.2.5 (warden {v})\n"),
+    ("gosu", ["--version"], "stdout", "1.17 (warden {v})\n"),
+    ("setpriv", ["-V"], "stdout", "setpriv from util-linux 2.38.1 (warden {v})\n"),
+], ids=["tini-version", "tini-license", "catatonit-license", "catatonit-version",
+        "dumb-init-version", "gosu-version", "setpriv-version"])
+def test_version_and_licence_lines(tool, args, stream, text):
+    # Exit 0, as the real tools do; the text names warden (and, for the versions engines
+    # parse, keeps the tool's form).
+    want = text.format(v=version(), v_=version().replace(".", "_"))
+    real = subprocess.run([REAL[tool], *args], capture_output=True, text=True, timeout=60)
+    ours = subprocess.run([WARDEN, "--personality", tool, *args], capture_output=True,
+                          text=True, timeout=60, env=log_env(False))
+    assert real.returncode == ours.returncode == 0, ours.stderr
+    assert getattr(ours, stream) == want
+    assert getattr(ours, "stderr" if stream == "stdout" else "stdout") == ""
