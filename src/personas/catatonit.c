@@ -59,7 +59,10 @@ enum cli_result catatonit_parse(int argc, char **argv, char **envp, struct confi
             printf("tini version 0.1.7_catatonit\n");
             return CLI_DONE;
         default:
-            fprintf(stderr, "catatonit: unknown option '%s'\n", argv[optind - 1]);
+            fprintf(stderr,
+                    "catatonit: unknown option '%s' (usage below): if it is the program's, put "
+                    "-- before the program\n",
+                    argv[optind - 1]);
             catatonit_usage(stderr);
             return CLI_ERROR;
         }

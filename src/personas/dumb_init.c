@@ -110,7 +110,10 @@ enum cli_result dumb_init_parse(int argc, char **argv, char **envp, struct confi
                 return CLI_ERROR;
             break;
         default:
-            fprintf(stderr, "dumb-init: unknown option '%s'\n", argv[optind - 1]);
+            fprintf(stderr,
+                    "dumb-init: unknown option '%s' (usage below): if it is the program's, put "
+                    "-- before the program\n",
+                    argv[optind - 1]);
             dumb_init_usage(stderr);
             return CLI_ERROR;
         }

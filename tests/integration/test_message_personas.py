@@ -5,6 +5,7 @@ checks its exit code too (su-exec is not packaged). None of them reads WARDEN_LO
 (the tools have no log format): each case runs again with WARDEN_LOG_FORMAT=json and must
 print the same text. Failures of system calls come from `wt seccomp-errno`."""
 import errno
+import json
 import os
 import re
 import signal
@@ -442,10 +443,12 @@ INIT_CASES = [
     Case("catatonit-no-program", "catatonit", ["--"], 1,
          "catatonit: no program given: name one, or pass -P to pause without", real=1,
          usage=catatonit_usage()),
-    Case("catatonit-unknown", "catatonit", ["-x", "true"], 1, "catatonit: unknown option '-x'",
-         real=1, usage=catatonit_usage()),
-    Case("dumb-init-unknown", "dumb-init", ["-x", "true"], 1, "dumb-init: unknown option '-x'",
-         real=1, usage=dumb_init_usage()),
+    Case("catatonit-unknown", "catatonit", ["-x", "true"], 1,
+         "catatonit: unknown option '-x' (usage below): if it is the program's, put -- before "
+         "the program", real=1, usage=catatonit_usage()),
+    Case("dumb-init-unknown", "dumb-init", ["--bogus", "true"], 1,
+         "dumb-init: unknown option '--bogus' (usage below): if it is the program's, put -- "
+         "before the program", real=1, usage=dumb_init_usage()),
 ]
 
 
@@ -548,3 +551,29 @@ def test_version_and_licence_lines(tool, args, stream, text):
     assert real.returncode == ours.returncode == 0, ours.stderr
     assert getattr(ours, stream) == want
     assert getattr(ours, "stderr" if stream == "stdout" else "stdout") == ""
+
+
+@pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
+def test_personality_without_a_name(json_format):
+    # Before any tool parses anything, WARDEN_LOG_FORMAT alone sets the form (warden's 125).
+    r = subprocess.run([WARDEN, "--personality"], capture_output=True, text=True,
+                       env=log_env(json_format), timeout=60)
+    message = ("--personality needs a NAME: give it first, as in warden --personality tini -- "
+               "myserver (tini, docker-init, dumb-init, catatonit, gosu, su-exec, setpriv)")
+    assert (r.returncode, r.stdout) == (125, "")
+    if json_format:
+        record = json.loads(r.stderr)
+        assert (record["level"], record["message"]) == ("error", message)
+    else:
+        assert r.stderr == f"warden: {message}\n"
+
+
+def test_personality_with_equals():
+    # --personality=NAME works as --personality NAME does; the tool sees its own name.
+    r = subprocess.run([WARDEN, "--personality=tini", "-x"], capture_output=True, text=True,
+                       env=log_env(False), timeout=60)
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[1] == tini_usage()[0]
+    r = subprocess.run([WARDEN, "--personality=gosu", "0:0", "sh", "-c", "echo $$"],
+                       capture_output=True, text=True, env=log_env(False), timeout=60)
+    assert (r.returncode, r.stderr) == (0, "")
