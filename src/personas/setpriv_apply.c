@@ -236,8 +236,8 @@ static int apply_capabilities(const struct setpriv_request *req, const struct se
 /* Only memory runs out here. */
 static int env_failed(void)
 {
-    return setpriv_error("--reset-env: unable to set the environment: %s: raise the container's "
-                         "memory limit (docker run --memory; Kubernetes: "
+    return setpriv_error("--reset-env: unable to set the environment: %s: the container is out "
+                         "of memory: raise its memory limit (docker run --memory; Kubernetes: "
                          "resources.limits.memory)",
                          strerror(errno));
 }

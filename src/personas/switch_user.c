@@ -68,8 +68,8 @@ static int switch_user_main(bool is_gosu, int argc, char **argv)
     }
     /* Only memory runs out here. */
     if (rc == 0 && setenv("HOME", id.home, 1) != 0) {
-        log_error("%s: unable to set HOME: %s: raise the container's memory limit (docker run "
-                  "--memory; Kubernetes: resources.limits.memory)",
+        log_error("%s: unable to set HOME: %s: the container is out of memory: raise its memory "
+                  "limit (docker run --memory; Kubernetes: resources.limits.memory)",
                   name, strerror(errno));
         rc = -1;
     }

@@ -322,8 +322,9 @@ SETPRIV_CASES = [
          "+net_raw, and start setpriv with net_raw permitted", real=0),
     # Memory runs out only in setenv: the one allocation large enough to be mapped alone.
     Case("reset-env-memory", "setpriv", ["--reset-env", "true"], 1,
-         "warden: setpriv: --reset-env: unable to set the environment: Out of memory: raise the "
-         "container's memory limit (docker run --memory; Kubernetes: resources.limits.memory)",
+         "warden: setpriv: --reset-env: unable to set the environment: Out of memory: the "
+         "container is out of memory: raise its memory limit (docker run --memory; Kubernetes: "
+         "resources.limits.memory)",
          prefix=failing(errno.ENOMEM, f"mmap@1={BIG + 1 + 20}"), env={"TERM": "x" * BIG},
          musl_malloc=True),
     Case("pdeathsig-set", "setpriv", ["--pdeathsig", "TERM", "true"], 127,
@@ -408,8 +409,8 @@ SWITCH_CASES = [
     # to be mapped alone (a pointer for each variable, HOME and the NULL; 20 bytes of
     # malloc's).
     Case("gosu-home-memory", "gosu", ["0:0", "true"], 1,
-         "warden: gosu: unable to set HOME: Out of memory: raise the container's memory limit "
-         "(docker run --memory; Kubernetes: resources.limits.memory)",
+         "warden: gosu: unable to set HOME: Out of memory: the container is out of memory: raise "
+         "its memory limit (docker run --memory; Kubernetes: resources.limits.memory)",
          prefix=lambda env: failing(errno.ENOMEM, f"mmap@1={(len(env) + 2) * 8 + 20}"),
          env={f"V{i}": "1" for i in range(20000)}, exact_env=True, musl_malloc=True),
 ]
