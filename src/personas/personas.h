@@ -15,8 +15,9 @@ int gosu_main(int argc, char **argv);
 int su_exec_main(int argc, char **argv);
 int setpriv_main(int argc, char **argv);
 
-/* execvp in place; on failure says why (as TOOL) and returns the errno. */
-int persona_exec(const char *tool, char **command);
+/* execvp in place (a file without #! goes to /bin/sh with shell_fallback, as glibc's
+ * execvp does); on failure says why (as TOOL) and returns the errno. */
+int persona_exec(const char *tool, char **command, bool shell_fallback);
 
 /* setpriv --dump: the privilege state in setpriv's words; level 2 and 3 say more. */
 int setpriv_dump(int level);

@@ -319,5 +319,5 @@ int setpriv_main(int argc, char **argv)
     identity_free(&plan.account);
     if (status != 0)
         return status;
-    return persona_exec("setpriv", req.command) == ENOENT ? SETPRIV_NOENT : SETPRIV_NOEXEC;
+    return persona_exec("setpriv", req.command, true) == ENOENT ? SETPRIV_NOENT : SETPRIV_NOEXEC;
 }

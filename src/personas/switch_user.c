@@ -77,7 +77,8 @@ static int switch_user_main(bool is_gosu, int argc, char **argv)
     if (rc != 0)
         return SWITCH_FAILED;
     /* In place, so the command is looked up in PATH as the new user, like theirs. */
-    persona_exec(name, argv + 2);
+    /* gosu (Go) and su-exec (musl) run no file without #!. */
+    persona_exec(name, argv + 2, false);
     return SWITCH_FAILED;
 }
 

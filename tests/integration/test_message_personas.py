@@ -578,3 +578,36 @@ def test_personality_with_equals():
     r = subprocess.run([WARDEN, "--personality=gosu", "0:0", "sh", "-c", "echo $$"],
                        capture_output=True, text=True, env=log_env(False), timeout=60)
     assert (r.returncode, r.stderr) == (0, "")
+
+
+@pytest.fixture
+def no_shebang(tmp_path):
+    script = tmp_path / "no-shebang"
+    script.write_text('echo "ran as sh: $0 $1"\n')
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_setpriv_runs_a_file_without_shebang_with_sh(no_shebang):
+    # util-linux's setpriv uses glibc's execvp, which hands such a file to /bin/sh.
+    results = [subprocess.run([*tool, no_shebang, "arg"], capture_output=True, text=True,
+                              env=log_env(False), timeout=60)
+               for tool in ([SETPRIV], [WARDEN, "--personality", "setpriv"])]
+    for r in results:
+        assert (r.returncode, r.stdout, r.stderr) == (0, f"ran as sh: {no_shebang} arg\n", "")
+
+
+@pytest.mark.parametrize("tool", ["gosu", "su-exec"])
+def test_switch_user_file_without_shebang(tool, no_shebang):
+    # gosu (Go) and su-exec (musl) do not: exit 1 and say why.
+    if SANITIZED:
+        # The sanitizer build links glibc, whose execvp runs it with /bin/sh all the same.
+        pytest.skip("needs the static musl build's execvp")
+    r = subprocess.run([WARDEN, "--personality", tool, "0:0", no_shebang], capture_output=True,
+                       text=True, env=log_env(False), timeout=60)
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr == (f"warden: {tool}: unable to run '{no_shebang}': Exec format error: a "
+                        "script needs a #! line, and a binary one built for this machine\n")
+    if tool == "gosu":
+        assert subprocess.run([REAL["gosu"], "0:0", no_shebang], capture_output=True,
+                              timeout=60).returncode == 1
