@@ -228,16 +228,28 @@ static const struct option options[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* getopt's '?': an unknown option, or a value given to one that takes none. */
+/* getopt's '?': an unknown option, a prefix of several, or a value given to one that
+ * takes none. */
 static int unknown_option(const char *arg)
 {
     /* A short option inside a cluster (-dx): getopt names it in optopt. */
     if (strncmp(arg, "--", 2) != 0)
         return setpriv_error("unknown option '-%c' (see setpriv --help)", optopt);
     size_t len = strcspn(arg + 2, "=");
-    for (const struct option *o = options; o->name; o++)
-        if (arg[2 + len] == '=' && strlen(o->name) == len && strncmp(o->name, arg + 2, len) == 0)
+    char matches[256] = "";
+    size_t used = 0;
+    for (const struct option *o = options; o->name; o++) {
+        if (strncmp(o->name, arg + 2, len) != 0)
+            continue;
+        if (arg[2 + len] == '=' && strlen(o->name) == len)
             return setpriv_error("option '--%s' takes no value: give it alone", o->name);
+        if (used < sizeof(matches))
+            used += (size_t)snprintf(matches + used, sizeof(matches) - used, "%s--%s",
+                                     used ? ", " : "", o->name);
+    }
+    if (len > 0 && strchr(matches, ','))
+        return setpriv_error("option '%.*s' is ambiguous: give more of its name (%s)", (int)len + 2,
+                             arg, matches);
     return setpriv_error("unknown option '%s' (see setpriv --help)", arg);
 }
 

@@ -184,6 +184,9 @@ SETPRIV_CASES = [
          "--help)", real=1),
     Case("unknown-long", "setpriv", ["--reuide", "0", "true"], 1,
          "warden: setpriv: unknown option '--reuide' (see setpriv --help)", real=1),
+    Case("ambiguous", "setpriv", ["--re", "true"], 1,
+         "warden: setpriv: option '--re' is ambiguous: give more of its name (--reuid, --regid, "
+         "--reset-env)", real=1),
     Case("unknown-short", "setpriv", ["-dx"], 1,
          "warden: setpriv: unknown option '-x' (see setpriv --help)", real=1),
     Case("value-for-flag", "setpriv", ["--nnp=1", "true"], 1,
