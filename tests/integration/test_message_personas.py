@@ -3,8 +3,10 @@ setpriv (src/personas/), checked word for word. The personalities keep their too
 codes and forms, so each case runs Debian's real tool the same way where it can and
 checks its exit code too (su-exec is not packaged). None of them reads WARDEN_LOG_FORMAT
 (the tools have no log format): each case runs again with WARDEN_LOG_FORMAT=json and must
-print the same text. Failures of system calls come from `wt seccomp-errno`."""
+print the same text (only --personality's own errors, before any tool is chosen, follow
+it). Failures of system calls come from `wt seccomp-errno`."""
 import errno
+import functools
 import json
 import os
 import re
@@ -34,6 +36,7 @@ def without_proc(err, calls):
     return ["sh", "-c", 'mount -t tmpfs none /proc && exec "$@"', "sh", *failing(err, calls)]
 
 
+@functools.lru_cache(maxsize=None)
 def version():
     return subprocess.run([WARDEN, "--version"], capture_output=True, text=True,
                           check=True).stdout.split()[1]
@@ -119,7 +122,7 @@ class Case:
             list(inner), prefix, env, stdout, usage
         self.exact_env, self.musl_malloc = exact_env, musl_malloc
 
-    def run(self, argv, accounts, json_format, stdout=subprocess.PIPE):
+    def run(self, argv, accounts, json_format):
         env = log_env(json_format, **(self.env or {}))
         if self.exact_env:  # these variables alone (and WARDEN_LOG_FORMAT)
             env = {k: v for k, v in env.items() if k in self.env or k.startswith("WARDEN_")}
@@ -128,8 +131,7 @@ class Case:
             cmd = prefix + self.inner + argv
         else:
             cmd = command_line([], False, accounts=accounts)[:-1] + self.inner + argv
-        r = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True, env=env,
-                           timeout=60)
+        r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
         # Without /proc, ASan (sanitizer build) warns that it cannot name the executable.
         r.stderr = "".join(line for line in r.stderr.splitlines(keepends=True)
                            if not ASAN_NO_PROC.match(line))
@@ -481,7 +483,6 @@ def check(case, accounts):
         assert real.returncode == case.real, real.stderr
         if case.stdout is None:
             assert text.stdout == real.stdout
-    return text
 
 
 @pytest.mark.parametrize("case", SETPRIV_CASES + DUMP_CASES, ids=ids(SETPRIV_CASES + DUMP_CASES))
