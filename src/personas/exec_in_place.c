@@ -30,15 +30,17 @@ static const char *found_in_path(const char *name, char *buf, size_t size)
     if (strchr(name, '/'))
         return name;
     const char *path = getenv("PATH");
-    for (const char *dir = path && *path ? path : "/bin:/usr/bin"; dir; dir = strchr(dir, ':')) {
-        dir += *dir == ':';
+    /* An empty entry is the current directory. */
+    for (const char *dir = path && *path ? path : "/bin:/usr/bin";; dir++) {
         size_t len = strcspn(dir, ":");
         struct stat st;
-        if (snprintf(buf, size, "%.*s/%s", (int)len, len ? dir : ".", name) < (int)size &&
+        if (snprintf(buf, size, "%.*s/%s", len ? (int)len : 1, len ? dir : ".", name) < (int)size &&
             access(buf, X_OK) == 0 && stat(buf, &st) == 0 && S_ISREG(st.st_mode))
             return buf;
+        dir += len;
+        if (*dir == '\0')
+            return NULL;
     }
-    return NULL;
 }
 
 /* glibc's execvp, which setpriv uses, hands a file without #! to /bin/sh; musl's does not. */
