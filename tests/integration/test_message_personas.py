@@ -599,6 +599,14 @@ def test_setpriv_runs_a_file_without_shebang_with_sh(no_shebang):
                for tool in ([SETPRIV], [WARDEN, "--personality", "setpriv"])]
     for r in results:
         assert (r.returncode, r.stdout, r.stderr) == (0, f"ran as sh: {no_shebang} arg\n", "")
+    # By name, found along PATH (an empty entry: the current directory, here not it).
+    folder, name = os.path.split(no_shebang)
+    env = log_env(False, PATH=f":/usr/bin:{folder}:/bin")
+    results = [subprocess.run([*tool, name, "arg"], capture_output=True, text=True, env=env,
+                              cwd="/", timeout=60)
+               for tool in ([SETPRIV], [WARDEN, "--personality", "setpriv"])]
+    for r in results:
+        assert (r.returncode, r.stdout, r.stderr) == (0, f"ran as sh: {no_shebang} arg\n", "")
 
 
 @pytest.mark.parametrize("tool", ["gosu", "su-exec"])
