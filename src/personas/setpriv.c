@@ -228,31 +228,6 @@ static const struct option options[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* getopt's '?': an unknown option, a prefix of several, or a value given to one that
- * takes none. */
-static int unknown_option(const char *arg)
-{
-    /* A short option inside a cluster (-dx): getopt names it in optopt. */
-    if (strncmp(arg, "--", 2) != 0)
-        return setpriv_error("unknown option '-%c' (see setpriv --help)", optopt);
-    size_t len = strcspn(arg + 2, "=");
-    char matches[256] = "";
-    size_t used = 0;
-    for (const struct option *o = options; o->name; o++) {
-        if (strncmp(o->name, arg + 2, len) != 0)
-            continue;
-        if (arg[2 + len] == '=' && strlen(o->name) == len)
-            return setpriv_error("option '--%s' takes no value: give it alone", o->name);
-        if (used < sizeof(matches))
-            used += (size_t)snprintf(matches + used, sizeof(matches) - used, "%s--%s",
-                                     used ? ", " : "", o->name);
-    }
-    if (len > 0 && strchr(matches, ','))
-        return setpriv_error("option '%.*s' is ambiguous: give more of its name (%s)", (int)len + 2,
-                             arg, matches);
-    return setpriv_error("unknown option '%s' (see setpriv --help)", arg);
-}
-
 int setpriv_parse(int argc, char **argv, struct setpriv_request *req)
 {
     req->command = argv + argc; /* none yet: the terminating NULL */
@@ -276,8 +251,11 @@ int setpriv_parse(int argc, char **argv, struct setpriv_request *req)
             return setpriv_error("option '%s' needs a value: give it as %s VALUE (see setpriv "
                                  "--help)",
                                  argv[optind - 1], argv[optind - 1]);
-        case '?':
-            return unknown_option(argv[optind - 1]);
+        case '?': {
+            char why[320];
+            persona_bad_option(options, argv[optind - 1], optopt, why, sizeof(why));
+            return setpriv_error("%s (see setpriv --help)", why);
+        }
         default:
             if (opt != 'd')
                 req->other_options = true;

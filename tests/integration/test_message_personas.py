@@ -188,11 +188,12 @@ SETPRIV_CASES = [
          "warden: setpriv: unknown option '--reuide' (see setpriv --help)", real=1),
     Case("ambiguous", "setpriv", ["--re", "true"], 1,
          "warden: setpriv: option '--re' is ambiguous: give more of its name (--reuid, --regid, "
-         "--reset-env)", real=1),
+         "--reset-env) (see setpriv --help)", real=1),
     Case("unknown-short", "setpriv", ["-dx"], 1,
          "warden: setpriv: unknown option '-x' (see setpriv --help)", real=1),
     Case("value-for-flag", "setpriv", ["--nnp=1", "true"], 1,
-         "warden: setpriv: option '--nnp' takes no value: give it alone", real=1),
+         "warden: setpriv: option '--nnp' takes no value: give it alone (see setpriv --help)",
+         real=1),
     Case("dump-alone", "setpriv", ["--dump", "--nnp"], 1,
          "warden: setpriv: --dump takes no other option and no program: give it alone (-d -d or "
          "-d -d -d says more)", real=1),
@@ -452,6 +453,24 @@ INIT_CASES = [
     Case("catatonit-unknown", "catatonit", ["-x", "true"], 1,
          "catatonit: unknown option '-x' (usage below): if it is the program's, put -- before "
          "the program", real=1, usage=catatonit_usage()),
+    Case("dumb-init-r-value", "dumb-init", ["-r"], 1,
+         "dumb-init: -r (--rewrite) needs a value: give FROM:TO as signal numbers, as in -r 15:3 "
+         "(usage below)", real=1, usage=dumb_init_usage()),
+    Case("dumb-init-ambiguous", "dumb-init", ["--ver", "true"], 1,
+         "dumb-init: option '--ver' is ambiguous: give more of its name (--verbose, --version) "
+         "(usage below)", real=1, usage=dumb_init_usage()),
+    Case("dumb-init-flag-value", "dumb-init", ["--verbose=1", "true"], 1,
+         "dumb-init: option '--verbose' takes no value: give it alone (usage below)", real=1,
+         usage=dumb_init_usage()),
+    Case("dumb-init-cluster", "dumb-init", ["-cx", "true"], 1,
+         "dumb-init: unknown option '-x' (usage below): if it is the program's, put -- before the "
+         "program", real=1, usage=dumb_init_usage()),
+    Case("catatonit-flag-value", "catatonit", ["--version=1"], 1,
+         "catatonit: option '--version' takes no value: give it alone (usage below)", real=1,
+         usage=catatonit_usage()),
+    Case("catatonit-long", "catatonit", ["--bogus"], 1,
+         "catatonit: unknown option '--bogus' (usage below): if it is the program's, put -- "
+         "before the program", real=1, usage=catatonit_usage()),
     Case("dumb-init-unknown", "dumb-init", ["--bogus", "true"], 1,
          "dumb-init: unknown option '--bogus' (usage below): if it is the program's, put -- "
          "before the program", real=1, usage=dumb_init_usage()),
