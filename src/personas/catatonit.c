@@ -58,10 +58,14 @@ enum cli_result catatonit_parse(int argc, char **argv, char **envp, struct confi
             /* Podman and Docker read "tini version" lines. */
             printf("tini version 0.1.7_catatonit\n");
             return CLI_DONE;
-        default:
-            fprintf(stderr, "catatonit: unknown option '%s'\n", argv[optind - 1]);
+        default: {
+            char why[320];
+            bool unknown = persona_bad_option(options, argv[optind - 1], optopt, why, sizeof(why));
+            fprintf(stderr, "catatonit: %s (usage below)%s\n", why,
+                    unknown ? ": if it is the program's, put -- before the program" : "");
             catatonit_usage(stderr);
             return CLI_ERROR;
+        }
         }
     }
     if (!cfg->rules.pause && optind >= argc) {

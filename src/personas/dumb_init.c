@@ -79,6 +79,23 @@ static const struct option options[] = {
     {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
 };
 
+/* The line before the usage when getopt answers '?'. */
+static void dumb_init_refuse_option(const char *arg)
+{
+    char why[320];
+    if (optopt == 'r') {
+        fprintf(stderr, "dumb-init: -r (--rewrite) needs a value: give FROM:TO as signal "
+                        "numbers, as in -r 15:3 (usage below)\n");
+    } else if (persona_bad_option(options, arg, optopt, why, sizeof(why))) {
+        fprintf(stderr,
+                "dumb-init: %s (usage below): if it is the program's, put -- before the "
+                "program\n",
+                why);
+    } else {
+        fprintf(stderr, "dumb-init: %s (usage below)\n", why);
+    }
+}
+
 enum cli_result dumb_init_parse(int argc, char **argv, char **envp, struct config *cfg)
 {
     config_init(cfg);
@@ -110,7 +127,7 @@ enum cli_result dumb_init_parse(int argc, char **argv, char **envp, struct confi
                 return CLI_ERROR;
             break;
         default:
-            fprintf(stderr, "dumb-init: unknown option '%s'\n", argv[optind - 1]);
+            dumb_init_refuse_option(argv[optind - 1]);
             dumb_init_usage(stderr);
             return CLI_ERROR;
         }

@@ -73,30 +73,34 @@ static void setpriv_usage(FILE *to)
             WARDEN_VERSION);
 }
 
-static int take_uid(const char *option, const char *text, bool *have, uid_t *uid)
+/* Both ids an option sets, kind 'r' (real) or 'e' (effective), come through here once. */
+static int twice(const char *option, char kind, const char *id)
+{
+    return setpriv_error("%s: the %s %s is given twice (--%c%s and --re%s both set it): give it "
+                         "once",
+                         option, kind == 'r' ? "real" : "effective", id, kind, id, id);
+}
+
+static int take_uid(const char *option, char kind, const char *text, bool *have, uid_t *uid)
 {
     struct identity id;
     char why[512];
     if (*have)
-        return setpriv_error("duplicate %s", option);
-    if (user_lookup(text, &image_accounts, &id, why, sizeof(why)) != 0) {
-        log_error("setpriv: %s: %s", option, why);
-        return -1;
-    }
+        return twice(option, kind, "uid");
+    if (user_lookup(text, &image_accounts, &id, why, sizeof(why)) != 0)
+        return setpriv_error("%s: %s", option, why);
     *have = true;
     *uid = id.uid;
     return 0;
 }
 
-static int take_gid(const char *option, const char *text, bool *have, gid_t *gid)
+static int take_gid(const char *option, char kind, const char *text, bool *have, gid_t *gid)
 {
     char why[512];
     if (*have)
-        return setpriv_error("duplicate %s", option);
-    if (group_lookup(text, &image_accounts, gid, why, sizeof(why)) != 0) {
-        log_error("setpriv: %s: %s", option, why);
-        return -1;
-    }
+        return twice(option, kind, "gid");
+    if (group_lookup(text, &image_accounts, gid, why, sizeof(why)) != 0)
+        return setpriv_error("%s: %s", option, why);
     *have = true;
     return 0;
 }
@@ -104,8 +108,8 @@ static int take_gid(const char *option, const char *text, bool *have, gid_t *gid
 static int take_groups(struct setpriv_request *req, enum groups_choice choice, const char *list)
 {
     if (req->groups != GROUPS_UNCHANGED)
-        return setpriv_error("%s", "mutually exclusive arguments: --clear-groups --keep-groups "
-                                   "--init-groups --groups");
+        return setpriv_error("%s", "--clear-groups, --keep-groups, --init-groups and --groups "
+                                   "exclude each other: give one of them, once");
     req->groups = choice;
     req->group_list = list;
     return 0;
@@ -114,7 +118,9 @@ static int take_groups(struct setpriv_request *req, enum groups_choice choice, c
 static int take_once(const char **slot, const char *option, const char *value)
 {
     if (*slot)
-        return setpriv_error("duplicate %s option", option);
+        return setpriv_error("%s is given twice: give it once, with all its changes in one "
+                             "comma-separated list",
+                             option);
     *slot = value;
     return 0;
 }
@@ -123,7 +129,7 @@ static int take_once(const char **slot, const char *option, const char *value)
 static int take_pdeathsig(struct setpriv_request *req, const char *text)
 {
     if (req->pdeathsig != PDEATHSIG_UNCHANGED)
-        return setpriv_error("%s", "duplicate --pdeathsig option");
+        return setpriv_error("%s", "--pdeathsig is given twice: give it once");
     if (strcmp(text, "keep") == 0) {
         req->pdeathsig = PDEATHSIG_KEEP;
     } else if (strcmp(text, "clear") == 0) {
@@ -131,7 +137,9 @@ static int take_pdeathsig(struct setpriv_request *req, const char *text)
     } else {
         int sig = text[0] >= '0' && text[0] <= '9' ? -1 : signal_from_name(text);
         if (sig <= 0)
-            return setpriv_error("unknown signal: %s", text);
+            return setpriv_error("--pdeathsig: unknown signal '%s': give keep, clear or a signal "
+                                 "name, like TERM or SIGTERM (not a number)",
+                                 text);
         req->pdeathsig = PDEATHSIG_SET;
         req->pdeathsig_signal = sig;
     }
@@ -146,7 +154,7 @@ static int parse_option(struct setpriv_request *req, int opt, const char *arg)
         return 0;
     case OPT_NNP:
         if (req->no_new_privs)
-            return setpriv_error("%s", "duplicate --no-new-privs option");
+            return setpriv_error("%s", "--no-new-privs (--nnp) is given twice: give it once");
         req->no_new_privs = true;
         break;
     case OPT_INH_CAPS:
@@ -156,21 +164,21 @@ static int parse_option(struct setpriv_request *req, int opt, const char *arg)
     case OPT_BOUNDING_SET:
         return take_once(&req->bounding_set, "--bounding-set", arg);
     case OPT_RUID:
-        return take_uid("ruid", arg, &req->have_ruid, &req->ruid);
+        return take_uid("--ruid", 'r', arg, &req->have_ruid, &req->ruid);
     case OPT_EUID:
-        return take_uid("euid", arg, &req->have_euid, &req->euid);
+        return take_uid("--euid", 'e', arg, &req->have_euid, &req->euid);
     case OPT_REUID:
-        if (take_uid("ruid", arg, &req->have_ruid, &req->ruid) != 0)
+        if (take_uid("--reuid", 'r', arg, &req->have_ruid, &req->ruid) != 0)
             return -1;
-        return take_uid("euid", arg, &req->have_euid, &req->euid);
+        return take_uid("--reuid", 'e', arg, &req->have_euid, &req->euid);
     case OPT_RGID:
-        return take_gid("rgid", arg, &req->have_rgid, &req->rgid);
+        return take_gid("--rgid", 'r', arg, &req->have_rgid, &req->rgid);
     case OPT_EGID:
-        return take_gid("egid", arg, &req->have_egid, &req->egid);
+        return take_gid("--egid", 'e', arg, &req->have_egid, &req->egid);
     case OPT_REGID:
-        if (take_gid("rgid", arg, &req->have_rgid, &req->rgid) != 0)
+        if (take_gid("--regid", 'r', arg, &req->have_rgid, &req->rgid) != 0)
             return -1;
-        return take_gid("egid", arg, &req->have_egid, &req->egid);
+        return take_gid("--regid", 'e', arg, &req->have_egid, &req->egid);
     case OPT_CLEAR_GROUPS:
         return take_groups(req, GROUPS_CLEAR, NULL);
     case OPT_KEEP_GROUPS:
@@ -235,14 +243,19 @@ int setpriv_parse(int argc, char **argv, struct setpriv_request *req)
             printf("setpriv from util-linux 2.38.1 (warden %s)\n", WARDEN_VERSION);
             return 0;
         case OPT_UNSUPPORTED:
-            log_error("setpriv: --%s is not supported by warden's setpriv (see setpriv --help "
-                      "for the options it takes)",
-                      options[index].name);
-            return -1;
+            return setpriv_error("--%s is not supported by warden's setpriv: leave it out, or use "
+                                 "util-linux's setpriv for it (setpriv --help lists what warden "
+                                 "takes)",
+                                 options[index].name);
         case ':':
-            return setpriv_error("option '%s' requires an argument", argv[optind - 1]);
-        case '?':
-            return setpriv_error("unrecognized option '%s' (see setpriv --help)", argv[optind - 1]);
+            return setpriv_error("option '%s' needs a value: give it as %s VALUE (see setpriv "
+                                 "--help)",
+                                 argv[optind - 1], argv[optind - 1]);
+        case '?': {
+            char why[320];
+            persona_bad_option(options, argv[optind - 1], optopt, why, sizeof(why));
+            return setpriv_error("%s (see setpriv --help)", why);
+        }
         default:
             if (opt != 'd')
                 req->other_options = true;
@@ -258,16 +271,20 @@ int setpriv_check(const struct setpriv_request *req)
 {
     if (req->dump_level > 0) {
         if (req->other_options || req->command[0])
-            return setpriv_error("%s", "--dump is incompatible with all other options");
+            return setpriv_error("%s", "--dump takes no other option and no program: give it "
+                                       "alone (-d -d or -d -d -d says more)");
         return 0;
     }
     if (!req->command[0])
-        return setpriv_error("%s", "No program specified");
+        return setpriv_error("%s", "no program given: name it after the options, as in setpriv "
+                                   "--reuid app --regid app --init-groups myserver");
     if ((req->have_rgid || req->have_egid) && req->groups == GROUPS_UNCHANGED)
-        return setpriv_error("%s", "--[re]gid requires --keep-groups, --clear-groups, "
-                                   "--init-groups, or --groups");
+        return setpriv_error("%s", "--rgid, --egid and --regid need a choice of supplementary "
+                                   "groups: add --keep-groups, --clear-groups, --init-groups or "
+                                   "--groups LIST");
     if (req->groups == GROUPS_INIT && !req->have_ruid)
-        return setpriv_error("%s", "--init-groups requires --ruid or --reuid");
+        return setpriv_error("%s", "--init-groups needs the user whose groups it takes: add "
+                                   "--ruid USER or --reuid USER");
     return 0;
 }
 
@@ -280,23 +297,17 @@ int setpriv_main(int argc, char **argv)
     if (setpriv_check(&req) != 0)
         return SETPRIV_USAGE;
     if (req.dump_level > 0)
-        return setpriv_dump(req.dump_level) == 0 ? 0 : SETPRIV_APPLY;
+        return setpriv_dump(req.dump_level) == 0 ? 0 : SETPRIV_FAILED;
     if (privdrop_refuse_setuid_install() != 0)
         return SETPRIV_USAGE;
 
     struct setpriv_plan plan;
     memset(&plan, 0, sizeof(plan));
-    int status = 0;
-    if (setpriv_plan(&req, &plan) != 0)
-        status = SETPRIV_USAGE;
-    else if (setpriv_apply(&req, &plan) != 0)
-        status = SETPRIV_APPLY;
+    int planned = setpriv_plan(&req, &plan);
+    int status = planned < 0 ? SETPRIV_USAGE : planned > 0 ? planned : setpriv_apply(&req, &plan);
     identity_free(&plan.groups);
     identity_free(&plan.account);
     if (status != 0)
         return status;
-    execvp(req.command[0], req.command);
-    int exec_errno = errno;
-    log_error("setpriv: failed to execute %s: %s", req.command[0], strerror(exec_errno));
-    return exec_errno == ENOENT ? SETPRIV_NOENT : SETPRIV_NOEXEC;
+    return persona_exec("setpriv", req.command, true) == ENOENT ? SETPRIV_NOENT : SETPRIV_NOEXEC;
 }

@@ -9,9 +9,11 @@
 #include "log.h"
 #include "users.h"
 
-/* setpriv's exit codes: 1 for usage, 127 when a setting cannot be applied, and 126 or 127
- * when the program cannot be run. */
+/* setpriv's exit codes: 1 for usage and for the few failures it treats as its own (--nnp,
+ * keeping capabilities, --reset-env, writing the dump), 127 when a setting cannot be
+ * applied, and 126 or 127 when the program cannot be run. */
 #define SETPRIV_USAGE  1
+#define SETPRIV_FAILED 1
 #define SETPRIV_APPLY  127
 #define SETPRIV_NOEXEC 126
 #define SETPRIV_NOENT  127
@@ -48,9 +50,10 @@ struct setpriv_plan {
 int setpriv_parse(int argc, char **argv, struct setpriv_request *req);
 /* setpriv's rules on what goes together. */
 int setpriv_check(const struct setpriv_request *req);
-/* Resolves names and capability changes before anything is changed. */
+/* Resolves names and capability changes before anything is changed: 0, -1 for a usage
+ * error, or SETPRIV_APPLY when the current state cannot be read (said). */
 int setpriv_plan(const struct setpriv_request *req, struct setpriv_plan *plan);
-/* Applies the plan in setpriv's order. */
+/* Applies the plan in setpriv's order: 0, or the exit code (said). */
 int setpriv_apply(const struct setpriv_request *req, const struct setpriv_plan *plan);
 
 /* "+cap,-cap,+all,-cap_N" applied in order to start. */

@@ -33,9 +33,9 @@ int setpriv_cap_changes(const char *option, const char *text, uint64_t start, ui
     for (const char *cursor = text; list_next(&cursor, &p, &len);) {
         char name[64];
         if (len < 2 || len >= sizeof(name) || (p[0] != '+' && p[0] != '-')) {
-            log_error("setpriv: %s: bad capability string '%s' (+cap or -cap, comma-separated)",
-                      option, text);
-            return -1;
+            return setpriv_error("%s: '%s' is not a list of capability changes: give +NAME or "
+                                 "-NAME, comma-separated, as in -all,+net_bind_service",
+                                 option, text);
         }
         memcpy(name, p + 1, len - 1);
         name[len - 1] = '\0';
@@ -48,10 +48,11 @@ int setpriv_cap_changes(const char *option, const char *text, uint64_t start, ui
             bits = 1ull << number;
         } else {
             int cap = caps_from_name(name);
-            if (cap < 0 || (unsigned int)cap > last) {
-                log_error("setpriv: %s: unknown capability \"%s\"", option, name);
-                return -1;
-            }
+            if (cap < 0 || (unsigned int)cap > last)
+                return setpriv_error("%s: unknown capability \"%s\": give a name from "
+                                     "capabilities(7) without cap_, like net_bind_service, or "
+                                     "cap_N for a number from 0 to %u",
+                                     option, name, last);
             bits = 1ull << cap;
         }
         set = p[0] == '+' ? set | bits : set & ~bits;
@@ -64,14 +65,21 @@ int setpriv_set_inheritable(uint64_t wanted, char *why, size_t why_size)
 {
     capng_clear(CAPNG_SELECT_ALL);
     if (capng_get_caps_process() != 0) {
-        snprintf(why, why_size, "unable to read capabilities: %s", strerror(errno));
+        snprintf(why, why_size,
+                 "unable to read the capability sets (capget): %s: allow capget in the "
+                 "container's seccomp profile",
+                 strerror(errno));
         return -1;
     }
     unsigned int last = setpriv_last_cap();
     for (unsigned int cap = 0; cap <= last; cap++)
         capng_update((wanted >> cap) & 1 ? CAPNG_ADD : CAPNG_DROP, CAPNG_INHERITABLE, cap);
     if (capng_apply(CAPNG_SELECT_CAPS) != 0) {
-        snprintf(why, why_size, "unable to set inheritable capabilities: %s", strerror(errno));
+        snprintf(why, why_size,
+                 "unable to set the inheritable capabilities (capset): %s: a capability becomes "
+                 "inheritable only from the bounding set, and without CAP_SETPCAP only from the "
+                 "permitted set: start setpriv as root, or ask only for capabilities it holds",
+                 strerror(errno));
         return -1;
     }
     return 0;
@@ -84,7 +92,8 @@ int setpriv_set_ambient(uint64_t wanted, uint64_t *refused, char *why, size_t wh
     for (unsigned int cap = 0; cap <= last; cap++) {
         int is_set = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0);
         if (is_set < 0) {
-            snprintf(why, why_size, "unable to read ambient capabilities: %s", strerror(errno));
+            snprintf(why, why_size, "unable to read the ambient capabilities (prctl): %s",
+                     strerror(errno));
             return -1;
         }
         bool want = (wanted >> cap) & 1;
@@ -93,7 +102,7 @@ int setpriv_set_ambient(uint64_t wanted, uint64_t *refused, char *why, size_t wh
         if (!want) {
             if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, cap, 0, 0) != 0) {
                 char buf[16];
-                snprintf(why, why_size, "unable to lower ambient %s: %s",
+                snprintf(why, why_size, "unable to lower the ambient capability %s (prctl): %s",
                          caps_name(cap, buf, sizeof(buf)), strerror(errno));
                 return -1;
             }

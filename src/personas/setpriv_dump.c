@@ -30,15 +30,23 @@ static void print_caps(const char *label, uint64_t set)
     putchar('\n');
 }
 
-static int print_groups(void)
+/* setpriv goes on past a state it cannot read, leaving its lines out; so does warden. */
+static void left_out(const char *what, const char *call)
+{
+    log_warn("setpriv: unable to read %s (%s): %s: the dump leaves it out; allow %s in the "
+             "container's seccomp profile",
+             what, call, strerror(errno), call);
+}
+
+static void print_groups(void)
 {
     int count = getgroups(0, NULL);
     gid_t *groups = count > 0 ? calloc((size_t)count, sizeof(gid_t)) : NULL;
     if (count < 0 || (count > 0 && !groups) ||
         (count > 0 && (count = getgroups(count, groups)) < 0)) {
-        log_error("setpriv: unable to read the supplementary groups: %s", strerror(errno));
+        left_out("the supplementary groups", "getgroups");
         free(groups);
-        return -1;
+        return;
     }
     fputs("Supplementary groups: ", stdout);
     if (count == 0)
@@ -47,7 +55,6 @@ static int print_groups(void)
         printf("%s%u", i ? "," : "", (unsigned int)groups[i]);
     putchar('\n');
     free(groups);
-    return 0;
 }
 
 static void print_securebits(int bits)
@@ -69,33 +76,42 @@ static void print_securebits(int bits)
     putchar('\n');
 }
 
-int setpriv_dump(int level)
+static void print_ids(int level)
 {
     uid_t ruid, euid, suid;
     gid_t rgid, egid, sgid;
+    if (getresuid(&ruid, &euid, &suid) != 0) {
+        left_out("the uids", "getresuid");
+    } else {
+        printf("uid: %u\neuid: %u\n", (unsigned int)ruid, (unsigned int)euid);
+        if (level >= 3)
+            printf("suid: %u\n", (unsigned int)suid);
+    }
+    if (getresgid(&rgid, &egid, &sgid) != 0) {
+        left_out("the gids", "getresgid");
+    } else {
+        printf("gid: %u\negid: %u\n", (unsigned int)rgid, (unsigned int)egid);
+        if (level >= 3)
+            printf("sgid: %u\n", (unsigned int)sgid);
+    }
+    print_groups();
+    int no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+    if (no_new_privs < 0)
+        left_out("no_new_privs", "prctl");
+    else
+        printf("no_new_privs: %d\n", no_new_privs);
+}
+
+static void print_cap_sets(int level)
+{
     struct cap_sets caps;
     char why[256];
-    int pdeathsig = 0;
-    int no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
-    int securebits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
-    if (getresuid(&ruid, &euid, &suid) != 0 || getresgid(&rgid, &egid, &sgid) != 0 ||
-        no_new_privs < 0 || securebits < 0 || prctl(PR_GET_PDEATHSIG, &pdeathsig) != 0) {
-        log_error("setpriv: unable to read the privilege state: %s", strerror(errno));
-        return -1;
-    }
     if (caps_read_sets(&caps, why, sizeof(why)) != 0) {
-        log_error("setpriv: %s", why);
-        return -1;
+        log_warn("setpriv: %s: the dump leaves the capability sets out; mount /proc in the "
+                 "container, or allow capget in the container's seccomp profile",
+                 why);
+        return;
     }
-    printf("uid: %u\neuid: %u\n", (unsigned int)ruid, (unsigned int)euid);
-    if (level >= 3)
-        printf("suid: %u\n", (unsigned int)suid);
-    printf("gid: %u\negid: %u\n", (unsigned int)rgid, (unsigned int)egid);
-    if (level >= 3)
-        printf("sgid: %u\n", (unsigned int)sgid);
-    if (print_groups() != 0)
-        return -1;
-    printf("no_new_privs: %d\n", no_new_privs);
     if (level >= 2) {
         print_caps("Effective capabilities", caps.effective);
         print_caps("Permitted capabilities", caps.permitted);
@@ -103,12 +119,28 @@ int setpriv_dump(int level)
     print_caps("Inheritable capabilities", caps.inheritable);
     print_caps("Ambient capabilities", caps.ambient);
     print_caps("Capability bounding set", caps.bounding);
-    print_securebits(securebits);
+}
+
+int setpriv_dump(int level)
+{
+    print_ids(level);
+    print_cap_sets(level);
+    int securebits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+    if (securebits < 0)
+        left_out("the securebits", "prctl");
+    else
+        print_securebits(securebits);
+    int pdeathsig = 0;
     char name[32];
-    printf("Parent death signal: %s\n",
-           pdeathsig ? signal_to_name(pdeathsig, name, sizeof(name)) : "[none]");
+    if (prctl(PR_GET_PDEATHSIG, &pdeathsig) != 0)
+        left_out("the parent death signal", "prctl");
+    else
+        printf("Parent death signal: %s\n",
+               pdeathsig ? signal_to_name(pdeathsig, name, sizeof(name)) : "[none]");
     if (fflush(stdout) != 0) {
-        log_error("setpriv: unable to write the dump: %s", strerror(errno));
+        log_error("setpriv: unable to write the dump: %s: check where standard output goes (a "
+                  "full disk, a closed pipe)",
+                  strerror(errno));
         return -1;
     }
     return 0;

@@ -39,6 +39,7 @@ static int switch_user_main(bool is_gosu, int argc, char **argv)
         }
     }
     if (argc < 3) {
+        log_error("%s: give a user and a command, as in %s app myserver (usage below)", name, name);
         switch_usage(name, stderr);
         return SWITCH_FAILED;
     }
@@ -65,14 +66,19 @@ static int switch_user_main(bool is_gosu, int argc, char **argv)
     } else {
         rc = privdrop_switch(&id, &plan);
     }
-    if (rc == 0 && setenv("HOME", id.home, 1) != 0)
+    /* Only memory runs out here. */
+    if (rc == 0 && setenv("HOME", id.home, 1) != 0) {
+        log_error("%s: unable to set HOME: %s: the container is out of memory: raise its memory "
+                  "limit (docker run --memory; Kubernetes: resources.limits.memory)",
+                  name, strerror(errno));
         rc = -1;
+    }
     identity_free(&id);
     if (rc != 0)
         return SWITCH_FAILED;
     /* In place, so the command is looked up in PATH as the new user, like theirs. */
-    execvp(argv[2], argv + 2);
-    log_error("%s: exec %s: %s", name, argv[2], strerror(errno));
+    /* gosu (Go) and su-exec (musl) run no file without #!. */
+    persona_exec(name, argv + 2, false);
     return SWITCH_FAILED;
 }
 

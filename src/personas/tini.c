@@ -71,6 +71,22 @@ static int tini_value(struct config *cfg, int opt, const char *value)
     return 0;
 }
 
+/* The line before the usage when getopt answers '?'. */
+static void tini_refuse_option(int option)
+{
+    if (option == 'p')
+        log_error("-p needs a value: give it as -p SIGNAL, like -p SIGKILL");
+    else if (option == 'e')
+        log_error("-e needs a value: give it as -e EXIT_CODE, from 0 to 255");
+    else if (option == '-') /* --name: getopt reads it as the letters of a cluster */
+        log_error("tini has no long options but --version (usage below): if it is the "
+                  "program's, put -- before the program");
+    else
+        log_error("unknown option '-%c' (usage below): if it is the program's, put -- before the "
+                  "program",
+                  option);
+}
+
 enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cfg)
 {
     const char *name = argv[0];
@@ -123,11 +139,14 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
                    WARDEN_VERSION);
             return CLI_DONE;
         default:
+            tini_refuse_option(optopt);
             tini_usage(name, stderr);
             return CLI_ERROR;
         }
     }
     if (optind >= argc) {
+        log_error("no program given: name it after the options, as in tini -- myserver (usage "
+                  "below)");
         tini_usage(name, stderr);
         return CLI_ERROR;
     }

@@ -52,6 +52,9 @@ static const struct {
     {"chdir", SYS_chdir},
     {"ioctl", SYS_ioctl},
     {"openat", SYS_openat},
+#ifdef SYS_open
+    {"open", SYS_open}, /* musl's open(2) on architectures that still have it */
+#endif
     {"mkdirat", SYS_mkdirat},
     {"fchownat", SYS_fchownat},
     {"fchown", SYS_fchown},
@@ -82,11 +85,15 @@ static void fail(const char *what)
     exit(99);
 }
 
-/* One rule, "NAME" or "NAME@ARG=VALUE": the call fails only when its argument number ARG
- * (0 to 5, compared on its low 32 bits) equals VALUE, as prctl@0=36 for
- * PR_SET_CHILD_SUBREAPER alone. Appends at most 5 instructions. */
+/* One rule, "NAME" or "NAME@ARG=VALUE", with up to three @ARG=VALUE conditions that must
+ * all hold: the call fails only when its argument number ARG (0 to 5, compared on its low
+ * 32 bits) equals VALUE, as prctl@0=36 for PR_SET_CHILD_SUBREAPER alone, or prctl@0=8@1=0
+ * for PR_SET_KEEPCAPS back to 0. Appends at most 9 instructions. */
 static size_t add_rule(struct sock_filter *code, size_t n, char *rule, int err)
 {
+    enum { MAX_CONDITIONS = 3 };
+    unsigned long args[MAX_CONDITIONS], values[MAX_CONDITIONS];
+    size_t conditions = 0;
     char *at = strchr(rule, '@');
     if (at)
         *at++ = '\0';
@@ -96,24 +103,33 @@ static size_t add_rule(struct sock_filter *code, size_t n, char *rule, int err)
             nr = known_calls[i].nr;
     if (nr < 0)
         fail("unknown system call name (add it to known_calls in wt_seccomp.c)");
+    for (char *end; at; at = *end == '@' ? end + 1 : NULL) {
+        if (conditions == MAX_CONDITIONS)
+            fail("at most 3 @ARG=VALUE conditions in a rule");
+        args[conditions] = strtoul(at, &end, 10);
+        if (args[conditions] > 5 || *end != '=')
+            fail("a rule is NAME or NAME@ARG=VALUE..., ARG from 0 to 5");
+        values[conditions] = strtoul(end + 1, &end, 0);
+        if (*end && *end != '@')
+            fail("bad VALUE in NAME@ARG=VALUE");
+        conditions++;
+    }
     const unsigned int ret_errno = SECCOMP_RET_ERRNO | ((unsigned int)err & SECCOMP_RET_DATA);
-    if (!at) {
+    if (conditions == 0) {
         code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 1);
         code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ret_errno);
         return n;
     }
-    char *end;
-    unsigned long arg = strtoul(at, &end, 10);
-    if (arg > 5 || *end != '=')
-        fail("a rule is NAME or NAME@ARG=VALUE, ARG from 0 to 5");
-    unsigned long value = strtoul(end + 1, &end, 0);
-    if (*end)
-        fail("bad VALUE in NAME@ARG=VALUE");
-    /* nr matches: load the argument, compare, and reload nr for the next rule. */
-    code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 4);
-    code[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-                                             offsetof(struct seccomp_data, args[arg]));
-    code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)value, 0, 1);
+    /* nr matches: load and compare each argument (a mismatch jumps to the reload of nr),
+     * fail the call, and reload nr for the next rule. */
+    code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0,
+                                             (unsigned char)(2 * conditions + 2));
+    for (size_t i = 0; i < conditions; i++) {
+        code[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                                 offsetof(struct seccomp_data, args[args[i]]));
+        code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)values[i], 0,
+                                                 (unsigned char)(2 * (conditions - 1 - i) + 1));
+    }
     code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ret_errno);
     code[n++] =
         (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
@@ -125,7 +141,7 @@ static size_t add_rule(struct sock_filter *code, size_t n, char *rule, int err)
 int cmd_seccomp_errno(int err, const char *calls, char **command)
 {
     enum { MAX_RULES = 16 };
-    struct sock_filter code[2 + 5 * MAX_RULES];
+    struct sock_filter code[2 + 9 * MAX_RULES];
     size_t n = 0, rules = 0;
     char list[512];
     if (snprintf(list, sizeof list, "%s", calls) >= (int)sizeof list)

@@ -281,9 +281,11 @@ PERSONA_CASES = [
      "dumb-init: no program given: dumb-init [OPTIONS] PROGRAM [ARGS...] (see dumb-init --help)"),
     # These two print the usage after the line, as the tools do.
     ("dumb-init-option", ["--personality", "dumb-init", "-Z", "true"], [], 1,
-     "dumb-init: unknown option '-Z'"),
+     "dumb-init: unknown option '-Z' (usage below): if it is the program's, put -- before the "
+     "program"),
     ("catatonit-option", ["--personality", "catatonit", "-Z", "true"], [], 1,
-     "catatonit: unknown option '-Z'"),
+     "catatonit: unknown option '-Z' (usage below): if it is the program's, put -- before the "
+     "program"),
     ("catatonit-no-program", ["--personality", "catatonit"], [], 1,
      "catatonit: no program given: name one, or pass -P to pause without"),
 ]
