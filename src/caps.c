@@ -20,6 +20,14 @@
 #include "parse.h"
 #include "procfile.h"
 
+static bool plan_keeps(const struct cap_plan *plan, unsigned int cap)
+{
+    for (size_t i = 0; i < plan->kept_count; i++)
+        if (plan->kept[i] == cap)
+            return true;
+    return false;
+}
+
 int caps_parse_list(const char *list, struct cap_plan *plan, char *why, size_t why_size)
 {
     const char *p;
@@ -40,28 +48,19 @@ int caps_parse_list(const char *list, struct cap_plan *plan, char *why, size_t w
         name[len] = '\0';
         const char *bare = strncmp(name, "cap_", 4) == 0 ? name + 4 : name;
         int cap = caps_from_name(bare);
-        if (cap < 0) {
+        if (cap < 0 || cap >= CAPS_MAX) {
             snprintf(why, why_size,
                      "unknown capability '%.*s': give a name from capabilities(7), like "
                      "NET_BIND_SERVICE",
                      (int)len, p);
             return -1;
         }
-        if (plan->kept_count == CAPS_MAX) {
-            snprintf(why, why_size, "too many capabilities");
-            return -1;
-        }
-        plan->kept[plan->kept_count++] = (unsigned int)cap;
+        /* A name given twice is kept once, as setpriv takes it: kept[] then holds distinct
+         * numbers below CAPS_MAX and cannot overflow. */
+        if (!plan_keeps(plan, (unsigned int)cap))
+            plan->kept[plan->kept_count++] = (unsigned int)cap;
     }
     return 0;
-}
-
-static bool plan_keeps(const struct cap_plan *plan, unsigned int cap)
-{
-    for (size_t i = 0; i < plan->kept_count; i++)
-        if (plan->kept[i] == cap)
-            return true;
-    return false;
 }
 
 /* prctl's flags fail only where something outside warden forbids them. */

@@ -20,9 +20,6 @@
 #include "volume_owner.h"
 #include "volumes.h"
 
-#define ENGINE_FIX                                                                                 \
-    "docker/podman run --cap-add %s; Kubernetes: securityContext.capabilities.add: [\"%s\"]"
-
 /* "NET_ADMIN", as the engines' options spell it. */
 static const char *cap_upper(unsigned int cap, char *buf, size_t size)
 {
@@ -128,7 +125,7 @@ static int check_root(const struct config *cfg, const struct identity *user,
             continue;
         cap_upper(cap, name, sizeof(name));
         log_error("--cap %s: the container does not have CAP_%s, so the program cannot keep "
-                  "it: add it to the container (" ENGINE_FIX ")",
+                  "it: add it to the container (" CAPS_ENGINE_FIX ")",
                   name, name, name, name);
         return -1;
     }
@@ -139,7 +136,7 @@ static int check_root(const struct config *cfg, const struct identity *user,
             (cap == CAP_SETPCAP && (to_root || !cfg->caps.harden || !(sets->bounding & ~keep))))
             continue;
         cap_upper(cap, name, sizeof(name));
-        log_error("--user %s: warden lacks CAP_%s, which %s: give it back (" ENGINE_FIX ")%s",
+        log_error("--user %s: warden lacks CAP_%s, which %s: give it back (" CAPS_ENGINE_FIX ")%s",
                   cfg->user, name,
                   cap == CAP_SETPCAP ? "empties the bounding set for a non-root user"
                                      : "switching users needs",
@@ -197,7 +194,7 @@ static int check_chown(const struct config *cfg, const struct identity *user,
         uid_t euid = geteuid();
         char fix[160];
         if (euid == 0)
-            snprintf(fix, sizeof(fix), "give it back (" ENGINE_FIX ")", "CHOWN", "CHOWN");
+            snprintf(fix, sizeof(fix), "give it back (" CAPS_ENGINE_FIX ")", "CHOWN", "CHOWN");
         else
             snprintf(fix, sizeof(fix),
                      "start the container as root (no docker run --user, no "

@@ -78,6 +78,14 @@ def test_cap_net_bind_service_binds_port_80(pid1, accounts):
     assert st["NoNewPrivs"] == "1"
 
 
+def test_a_capability_named_twice_is_kept_once(pid1, accounts):
+    """As setpriv takes --inh-caps +chown,+chown: once, and 70 names never overflow."""
+    names = ",".join(["chown", "CHOWN", "cap_chown"] * 23 + ["net_bind_service"])
+    st = status_of_program(["-u", "app", "--cap", names], pid1, accounts)
+    for field in ("CapEff", "CapPrm", "CapInh", "CapBnd", "CapAmb"):
+        assert st[field] == "0000000000000401", field
+
+
 def test_without_cap_port_80_is_refused(pid1, accounts):
     code, out, _ = run(["-u", "app", WT, "bind", "80"], pid1=pid1, accounts=accounts)
     assert code == 1
