@@ -44,8 +44,8 @@ def engine_fix(cap):
             f"[\"{cap}\"]")
 
 
-def unexpected(what, reason="Operation not permitted"):
-    return (f"unable to {what}: {reason}: unexpected on Linux {RELEASE} (unless the container's "
+def unexpected(what, reason="Operation not permitted", release=RELEASE):
+    return (f"unable to {what}: {reason}: unexpected on Linux {release} (unless the container's "
             "seccomp profile or security module refuses the call): please report this line to "
             "warden's maintainers")
 
@@ -55,6 +55,13 @@ def refused(what, cap):
             "profile and security module (AppArmor, SELinux) that allow the call: give the "
             f"container CAP_{cap} ({engine_fix(cap)}), and run it with the engine's default "
             "seccomp profile")
+
+
+def unverified(why):
+    return (f"privilege drop could not be verified: {why}, although the kernel reported "
+            "success: a seccomp profile or security module of the container changes what the "
+            "calls do; warden will not run the program with privileges it was asked to drop: "
+            "run the container without that profile")
 
 
 def failing(err, calls):
@@ -129,14 +136,24 @@ CASES = [
      "namespace: pick one inside /proc/self/gid_map"),
     ("setgroups-other", "setgroups", errno.EIO, USER, [],
      unexpected("set supplementary groups", strerror(errno.EIO))),
-    # Success that did not happen: the read-back catches it.
-    ("not-verified", "setresuid", 0, USER, [],
-     "privilege drop could not be verified: uids are 0/0/0, not 4242, although the kernel "
-     "reported success: a seccomp profile or security module of the container changes what "
-     "the calls do; warden will not run the program with privileges it was asked to drop: "
-     "run the container without that profile"),
+    # Success that did not happen (errno 0: the call answers success without happening):
+    # the read-back catches it.
+    ("not-verified", "setresuid", 0, USER, [], unverified("uids are 0/0/0, not 4242")),
+    # Only setresuid(0, ...) is faked: the switch to 4242 happens, the way back "works".
+    ("root-regained", "setresuid@0=0", 0, USER, [], unverified("root could be regained")),
+    ("ids-unreadable", "getresuid", errno.EPERM, USER, [],
+     unverified("unable to read ids back: Operation not permitted")),
+    # capset and the ambient raise (PR_CAP_AMBIENT, 47) faked: the permitted set kept across
+    # the switch stays full.
+    ("caps-still-held", "capset,prctl@0=47", 0, [*USER, "--cap", "NET_BIND_SERVICE"], [],
+     unverified("capability chown is still held")),
+    ("bounding-kept", "prctl@0=24", 0, [*USER, "--cap", "NET_BIND_SERVICE"], [],
+     unverified("capability chown is still in the bounding set")),
+    ("no-new-privs-unset", "prctl@0=38", 0, USER, [], unverified("no_new_privs is not set")),
     # Signals (signals.c).
     ("block-signals", "rt_sigprocmask", errno.EPERM, [], [], unexpected("block signals")),
+    ("release-unknown", "rt_sigprocmask,uname", errno.EPERM, [], [],
+     unexpected("block signals", release="(release unknown)")),
     ("signalfd", "signalfd4", errno.EPERM, ["--wait-for", "tcp://127.0.0.1:1"], [],
      unexpected("create a signalfd")),
     ("signalfd-nofile", "signalfd4", errno.EMFILE, ["--wait-for", "tcp://127.0.0.1:1"], [],
@@ -171,6 +188,36 @@ def test_failure_message(case, json_format):
                               prefix=failing(err, calls), inner=inner)
     assert (status, out) == (125, ""), stderr
     assert records(stderr, json_format) == expect(json_format, [("error", message)])
+
+
+@pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
+def test_supplementary_groups_not_changed(json_format):
+    """setgroups faked from a process that has one other group: the count matches, the
+    group does not."""
+    status, out, stderr = run([*USER, "true"], pid1=False, env=env_for(json_format),
+                              prefix=["setpriv", "--groups", "7", "--", *failing(0, "setgroups")])
+    assert (status, out) == (125, ""), stderr
+    assert records(stderr, json_format) == expect(
+        json_format, [("error", unverified("supplementary groups differ from the intent"))])
+
+
+@pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])
+def test_user_environment_out_of_memory(json_format):
+    """HOME is the first variable set after the switch: with 20000 others (warden's own
+    WARDEN_* are gone by then) the new environ array is mapped alone, and only a mapping of
+    exactly its size fails (a pointer per variable, HOME and the NULL; 20 bytes of
+    malloc's)."""
+    if SANITIZED:
+        pytest.skip("not run in the sanitizer build: the failing mapping is musl malloc's")
+    env = {f"V{i}": "1" for i in range(20000)}
+    size = (len(env) + 2) * 8 + 20
+    if json_format:
+        env["WARDEN_LOG_FORMAT"] = "json"
+    status, out, stderr = run([*USER, "true"], pid1=False, env=env,
+                              prefix=failing(errno.ENOMEM, f"mmap@1={size}"))
+    assert (status, out) == (125, ""), stderr
+    assert records(stderr, json_format) == expect(
+        json_format, [("error", "unable to set HOME, USER and LOGNAME: Out of memory: " + MEMORY)])
 
 
 @pytest.mark.parametrize("json_format", [False, True], ids=["text", "json"])

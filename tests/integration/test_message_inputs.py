@@ -360,9 +360,9 @@ PERSONA_ACCOUNT_CASES = [
      "255 bytes: give its number instead"),
     ("gosu-group-long", ["gosu", "app:" + "g" * 300], "warden: gosu: app:" + "g" * 300 +
      ": the group name is longer than 255 bytes: give its number instead"),
-    ("setpriv-empty-user", ["setpriv", "--reuid="], "warden: setpriv: ruid: empty user: give a "
+    ("setpriv-empty-user", ["setpriv", "--reuid="], "warden: setpriv: --reuid: empty user: give a "
      "name or number, as in app or 1000"),
-    ("setpriv-empty-group", ["setpriv", "--regid="], "warden: setpriv: rgid: empty group: give "
+    ("setpriv-empty-group", ["setpriv", "--regid="], "warden: setpriv: --regid: empty group: give "
      "a name or number, as in app or 1000"),
     ("setpriv-empty-groups", ["setpriv", "--groups="], "warden: setpriv: --groups: empty group "
      "list: give names or numbers separated by commas, as in video,audio"),
