@@ -40,6 +40,9 @@ struct persona_rules {
     bool reset_ignored;     /* the program starts with no inherited SIG_IGN */
     bool leave_cwd;         /* chdir("/") once the program runs: pin no mount */
     bool fixed_grace;       /* tini, catatonit: no --grace; the kill message says so */
+    /* tini, dumb-init, catatonit (glibc's execvp): any file exec refuses as no known format
+     * goes to /bin/sh, a binary for another machine too; warden's own keeps those */
+    bool shell_for_binaries;
 };
 
 /* What --on-unhealthy does once the program is unhealthy. */

@@ -19,7 +19,8 @@ static void leave_working_directory(const struct config *cfg)
                  strerror(errno));
 }
 
-/* What to do about the two failures a user meets: a name not found, a file not executable. */
+/* What to do about the failures a user meets: a name not found, a file not executable, a
+ * binary for another machine. */
 static const char *exec_hint(const char *command, int err)
 {
     if (err == ENOENT)
@@ -27,6 +28,10 @@ static const char *exec_hint(const char *command, int err)
                                     : " (check the name, or give its path; PATH is searched)";
     if (err == EACCES)
         return " (make it executable for the user it runs as: chmod +x; a script needs #!)";
+    /* A file without #! goes to /bin/sh; what is left is a binary of another kind. */
+    if (err == ENOEXEC)
+        return " (a binary for another architecture, or a damaged one: use the image or build "
+               "for this machine's)";
     return "";
 }
 
@@ -39,6 +44,7 @@ int program_start(const struct config *cfg, const sigset_t *child_mask, struct p
         .give_terminal = !cfg->rules.new_session && spawn_should_give_terminal(),
         .set_umask = cfg->umask_given,
         .umask = (mode_t)cfg->umask,
+        .shell_for_binaries = cfg->rules.shell_for_binaries,
     };
     out->exec_errno = 0;
     out->gave_terminal = false;

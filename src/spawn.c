@@ -1,6 +1,7 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +32,34 @@ int spawn_exec_failure_status(int err)
     return (err == ENOENT || err == ENOTDIR) ? 127 : 126;
 }
 
+/* What exec refused as no format it knows (ENOEXEC) goes to /bin/sh, as glibc's execvp
+ * hands it over (tini, dumb-init and catatonit are built with it): a script without #!
+ * runs. Unless for_binaries, an ELF file is left alone, so that a binary for another
+ * machine keeps exec's own error instead of the shell's confusion. Returns only if the
+ * shell did not start, with errno set: the shell's (ENOENT without /bin/sh), or ENOEXEC. */
+static void exec_with_shell(const char *file, char **shell_argv, bool for_binaries)
+{
+    if (!for_binaries) {
+        unsigned char magic[4] = {0};
+        int fd = open(file, O_RDONLY | O_CLOEXEC);
+        /* Unreadable (execute-only): only the shell would read it, and could not either. */
+        bool elf = fd < 0 || (read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+                              memcmp(magic, "\177ELF", sizeof(magic)) == 0);
+        if (fd >= 0)
+            (void)close(fd);
+        if (elf) {
+            errno = ENOEXEC;
+            return;
+        }
+    }
+    shell_argv[1] = (char *)file;
+    execve(shell_argv[0], shell_argv, environ);
+}
+
 /* The PATH search of execvp, written with execve alone: between fork and exec only
  * async-signal-safe calls are allowed, and execvp may allocate. Returns the errno to
  * report: EACCES if any candidate was found but not executable, as shells do. */
-static int exec_search(char **argv, const char *path)
+static int exec_search(char **argv, const char *path, char **shell_argv, bool for_binaries)
 {
     const char *name = argv[0];
     char candidate[PATH_MAX];
@@ -44,6 +69,8 @@ static int exec_search(char **argv, const char *path)
 
     if (strchr(name, '/')) {
         execve(name, argv, environ);
+        if (errno == ENOEXEC)
+            exec_with_shell(name, shell_argv, for_binaries);
         return errno;
     }
     if (name_len == 0)
@@ -65,6 +92,8 @@ static int exec_search(char **argv, const char *path)
             candidate[at++] = '/';
             memcpy(candidate + at, name, name_len + 1);
             execve(candidate, argv, environ);
+            if (errno == ENOEXEC)
+                exec_with_shell(candidate, shell_argv, for_binaries);
             switch (errno) {
             case EACCES:
                 denied = true;
@@ -92,7 +121,7 @@ static int exec_search(char **argv, const char *path)
  * only sets up its group, terminal and mask, and hands exec's errno back through
  * exec_error. */
 __attribute__((noreturn)) static void run_child(const struct spawn_request *req, const char *path,
-                                                volatile int *exec_error)
+                                                char **shell_argv, volatile int *exec_error)
 {
     /* Its own group: a terminal's Ctrl-C and warden's --process-group both address it. */
     /* Neither can fail here: a fresh child leads no group yet. */
@@ -112,7 +141,7 @@ __attribute__((noreturn)) static void run_child(const struct spawn_request *req,
     if (req->set_umask)
         umask(req->umask);
 
-    int err = exec_search(req->argv, path);
+    int err = exec_search(req->argv, path, shell_argv, req->shell_for_binaries);
     *exec_error = err;
     _exit(spawn_exec_failure_status(err));
 }
@@ -137,6 +166,19 @@ enum spawn_result spawn_program(const struct spawn_request *req, pid_t *pid, int
     const char *volatile path = getenv("PATH");
     if (!path)
         path = DEFAULT_PATH;
+    /* The shell's arguments for a file without #!, made here: the child may not allocate.
+     * /bin/sh, the file (filled in by the child), then the program's own arguments. */
+    size_t argc = 0;
+    while (req->argv[argc])
+        argc++;
+    char **volatile shell_argv = calloc(argc + 2, sizeof(char *));
+    if (!shell_argv) {
+        spawn_fork_failed(req->argv[0], ENOMEM);
+        return SPAWN_FORK_FAILED;
+    }
+    shell_argv[0] = "/bin/sh";
+    for (size_t i = 1; i < argc; i++)
+        shell_argv[i + 1] = req->argv[i];
 
     /* vfork: warden sleeps until the child has exec'd or exited, so the group and the
      * terminal are set before warden goes on, exec's errno comes back in shared memory
@@ -144,14 +186,17 @@ enum spawn_result spawn_program(const struct spawn_request *req, pid_t *pid, int
      * its signals are blocked, so nothing else runs on the shared memory meanwhile. */
     pid_t child = vfork();
     if (child < 0) {
-        spawn_fork_failed(req->argv[0], errno);
+        int err = errno;
+        free(shell_argv);
+        spawn_fork_failed(req->argv[0], err);
         return SPAWN_FORK_FAILED;
     }
     /* The child only calls async-signal-safe functions, below the parent's frame, then
      * execs or _exits; musl's and glibc's vfork keep their own return address in a
      * register, so these calls cannot clobber it. */
     if (child == 0)
-        run_child(req, path, &exec_error); // NOLINT(clang-analyzer-unix.Vfork)
+        run_child(req, path, shell_argv, &exec_error); // NOLINT(clang-analyzer-unix.Vfork)
+    free(shell_argv);
     *pid = child;
     if (exec_error != 0) {
         *exec_errno = exec_error;

@@ -34,6 +34,7 @@ enum cli_result catatonit_parse(int argc, char **argv, char **envp, struct confi
     cfg->rules.failure_exit = CATATONIT_FAILED;
     cfg->rules.exec_failure_exit = CATATONIT_FAILED;
     cfg->rules.fixed_grace = true;
+    cfg->rules.shell_for_binaries = true;
     if (env_lookup(envp, "CATATONIT_DEBUG"))
         cfg->verbosity = 2;
     opterr = 0;

@@ -60,6 +60,7 @@ static void dumb_init_rules(struct config *cfg, bool single_child)
     cfg->rules.exit_with_program = true;
     cfg->rules.reset_ignored = true;
     cfg->rules.leave_cwd = true;
+    cfg->rules.shell_for_binaries = true;
     if (single_child)
         return;
     /* Its default: the child leads a session of its own, signals go to its whole group, and

@@ -95,6 +95,7 @@ enum cli_result tini_parse(int argc, char **argv, char **envp, struct config *cf
     /* Not PID 1, tini adopts orphans only when asked (-s, TINI_SUBREAPER). */
     cfg->rules.no_subreaper = true;
     cfg->rules.fixed_grace = true;
+    cfg->rules.shell_for_binaries = true;
     int verbosity = tini_environment(envp, cfg);
     /* Docker runs `docker-init --version` and parses "tini version X - git.Y"; it keeps Y
      * only when Y holds no dot, so the version's dots become underscores there. */

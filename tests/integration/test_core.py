@@ -42,6 +42,46 @@ def test_command_not_executable_is_126(pid1, tmp_path):
     assert_one_error_line(stderr, "Permission denied")
 
 
+NO_SHEBANG = 'echo "run by sh as $0 with $*"\nexit 3\n'
+
+
+def test_a_script_without_shebang_runs_under_sh(pid1, tmp_path):
+    """As tini, dumb-init and catatonit (glibc's execvp) run it: /bin/sh, the file, its
+    arguments; by path and along PATH."""
+    (tmp_path / "job").write_text(NO_SHEBANG)
+    (tmp_path / "job").chmod(0o755)
+    status, out, stderr = run([str(tmp_path / "job"), "a", "b c"], pid1=pid1)
+    assert (status, out, stderr) == (3, f"run by sh as {tmp_path}/job with a b c\n", "")
+    env = dict(os.environ, PATH=f"{tmp_path}:/usr/bin:/bin")
+    status, out, stderr = run(["job", "x"], pid1=pid1, env=env)
+    assert (status, out, stderr) == (3, f"run by sh as {tmp_path}/job with x\n", "")
+
+
+def test_a_binary_for_another_machine_is_126(pid1, tmp_path):
+    """An ELF file exec refuses is not handed to /bin/sh (which would take it for a script
+    and say something confusing): exec's error, with what to do."""
+    binary = tmp_path / "server"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00garbage\n")
+    binary.chmod(0o755)
+    status, out, stderr = run([str(binary)], pid1=pid1)
+    assert (status, out) == (126, "")
+    assert stderr == (f"warden: unable to run '{binary}': Exec format error (a binary for another "
+                      "architecture, or a damaged one: use the image or build for this "
+                      "machine's)\n")
+
+
+def test_a_script_without_shebang_and_no_bin_sh_is_127(tmp_path):
+    """No /bin/sh in the image (distroless): the file is not found as a program, as glibc's
+    execvp reports it."""
+    (tmp_path / "job").write_text(NO_SHEBANG)
+    (tmp_path / "job").chmod(0o755)
+    hide_shell = ["sh", "-c", 'mount -t tmpfs none /usr/bin && exec "$@"', "sh"]
+    status, out, stderr = run([str(tmp_path / "job")], inner=hide_shell)
+    assert (status, out) == (127, "")
+    assert stderr == (f"warden: unable to run '{tmp_path}/job': No such file or directory (check "
+                      "the path, and for a script its #! line)\n")
+
+
 def test_path_lookup_finds_commands_and_skips_unexecutable(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir()

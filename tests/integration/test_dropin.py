@@ -313,6 +313,31 @@ def test_signals_ignored_by_the_parent_match(links, pid1, real, name, args):
     assert got == want, f"{name}: SigIgn {got:#x}, the real tool gives {want:#x}"
 
 
+@pytest.mark.parametrize("real,name,args", [
+    (TINI, "tini", ["--"]), (DUMB_INIT, "dumb-init", []), (CATATONIT, "catatonit", ["--"]),
+], ids=["tini", "dumb-init", "catatonit"])
+def test_files_without_shebang_go_to_the_shell(links, tmp_path, real, name, args):
+    # glibc's execvp, which the tools are built with, hands what exec refuses as no known
+    # format to /bin/sh: a script without #! runs, and so does (as a script) a binary for
+    # another machine, which the shell then cannot make sense of.
+    script, binary = tmp_path / "job", tmp_path / "server"
+    script.write_text('echo "run by sh as $0 with $*"\nexit 3\n')
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00garbage\n")
+    for path in (script, binary):
+        path.chmod(0o755)
+    results = {}
+    for label, tool in pair(links, real, name):
+        for path in (script, binary):
+            r = subprocess.run(NAMESPACE + [tool, *args, str(path), "a"], capture_output=True,
+                               text=True, timeout=30)
+            results[label, path.name] = (r.returncode, r.stdout, r.stderr)
+    assert results["real", "job"] == (3, f"run by sh as {script} with a\n", "")
+    assert results["warden", "job"] == results["real", "job"]
+    code, out, err = results["real", "server"]
+    assert (code, out) == (127, "") and err.startswith(f"{binary}: 1: "), err
+    assert results["warden", "server"] == results["real", "server"]
+
+
 ORPHAN_SCRIPT = """f=$(mktemp)
 sh -c "$1 pause >/dev/null 2>&1 & echo \\$! >$f"
 o=$(cat "$f"); rm -f "$f"
