@@ -240,10 +240,18 @@ def read_terminal_line(master, timeout=20.0):
     return data.decode().rstrip("\r\n")
 
 
-def finish_terminal(pid, master):
+def finish_terminal(pid, master, timeout=30.0):
+    """The exit code of the session leader; killed (and the test failed) if it has not
+    ended within timeout: its pidfd becomes readable when it ends."""
+    pidfd = os.pidfd_open(pid)
     try:
+        ended, _, _ = select.select([pidfd], [], [], timeout)
+        if not ended:
+            os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
+        assert ended, f"the terminal's session leader did not end within {timeout}s"
     finally:
+        os.close(pidfd)
         os.close(master)
     return os.waitstatus_to_exitcode(status)
 
