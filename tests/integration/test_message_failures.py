@@ -7,6 +7,7 @@ import json
 import os
 import pty
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -542,12 +543,41 @@ def on_terminal(args, controlling):
 
 def test_dumb_init_terminal_hand_off_lines():
     # Letting go of the terminal makes the kernel send HUP and CONT to warden's own group,
-    # with warden as the sender: both are said, neither forwarded.
-    status, lines, pid = on_terminal(["true"], controlling=True)
-    assert status == 0, lines
-    assert [line for line in lines if "caused by" in line] == [
-        "warden: SIGHUP caused by warden itself: not forwarded",
-        "warden: SIGCONT caused by warden itself: not forwarded"]
+    # with warden as the sender: both are said, neither forwarded. The program runs until
+    # both lines are out (dumb-init exits with its program, and might not get to the second
+    # line after a program that ends at once); then TERM ends it.
+    master, slave = pty.openpty()
+
+    def setup():
+        os.setsid()
+        import fcntl
+        import termios
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen([WARDEN, "--personality", "dumb-init", "-v", WT, "pause"],
+                            stdin=slave, stdout=slave, stderr=subprocess.PIPE,
+                            preexec_fn=setup, env=env_for(False))
+    os.close(slave)
+    wanted = ["warden: SIGHUP caused by warden itself: not forwarded",
+              "warden: SIGCONT caused by warden itself: not forwarded"]
+    text, said = "", []
+    try:
+        while len(said) < len(wanted):
+            ready, _, _ = select.select([proc.stderr], [], [], 60)
+            assert ready, f"no line within 60 s: {text!r}"
+            chunk = os.read(proc.stderr.fileno(), 4096).decode()
+            assert chunk, f"stderr ended before both lines: {text!r}"
+            text += chunk
+            said = [line for line in text.split("\n")[:-1] if "caused by" in line]
+        assert said == wanted, text
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 128 + signal.SIGTERM, text
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+        os.close(master)
 
 
 def test_dumb_init_terminal_not_its_own():
