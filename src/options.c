@@ -8,10 +8,9 @@
 #include <strings.h>
 
 #include "health_options.h"
+#include "start_options.h"
 #include "parse.h"
 #include "signames.h"
-#include "secrets.h"
-#include "url.h"
 #include "volume_mode.h"
 #include "volumes.h"
 
@@ -60,7 +59,7 @@ static void reset_cap(struct config *cfg)
 }
 
 /* A repeatable option's values, up to CONFIG_LIST_MAX. */
-static enum option_result append(const char **list, size_t *count, const char *value, char *why,
+enum option_result option_append(const char **list, size_t *count, const char *value, char *why,
                                  size_t why_size)
 {
     if (*count == CONFIG_LIST_MAX)
@@ -76,7 +75,7 @@ static enum option_result on_chown(struct config *cfg, const char *value, char *
     if (value[0] != '/')
         return say_why(why, why_size, "'%s' is not an absolute path: give it from /, as in /data",
                        value);
-    return append(cfg->chown_paths, &cfg->chown_count, value, why, why_size);
+    return option_append(cfg->chown_paths, &cfg->chown_count, value, why, why_size);
 }
 
 static void reset_chown(struct config *cfg)
@@ -206,62 +205,6 @@ static enum option_result on_pdeathsig(struct config *cfg, const char *value, ch
     return signal_value(value, false, &cfg->pdeathsig, why, why_size);
 }
 
-static enum option_result on_require_env(struct config *cfg, const char *value, char *why,
-                                         size_t why_size)
-{
-    if (*value == '\0' || strchr(value, '='))
-        return say_why(why, why_size,
-                       "'%s' is not a variable name: give the NAME alone, without "
-                       "=VALUE",
-                       value);
-    return append(cfg->required_env, &cfg->required_env_count, value, why, why_size);
-}
-
-static void reset_require_env(struct config *cfg)
-{
-    cfg->required_env_count = 0;
-}
-
-static enum option_result on_secret_env(struct config *cfg, const char *value, char *why,
-                                        size_t why_size)
-{
-    if (env_is_warden(value))
-        return say_why(why, why_size,
-                       "'%s': warden's own WARDEN_* variables are not secrets: give the "
-                       "program's variable, as in DB_PASSWORD",
-                       value);
-    if (!secret_name_valid(value) && !secret_directory_length(value))
-        return say_why(why, why_size,
-                       "'%s' is neither a variable name nor DIR/*: give NAME (letters, "
-                       "digits, _), as in DB_PASSWORD, or a directory and /*, as in "
-                       "/run/secrets/*",
-                       value);
-    return append(cfg->secret_env, &cfg->secret_env_count, value, why, why_size);
-}
-
-static void reset_secret_env(struct config *cfg)
-{
-    cfg->secret_env_count = 0;
-}
-
-/* Octal only, as the shell's umask: 1 to 4 digits, at most 0777. */
-static enum option_result on_umask(struct config *cfg, const char *value, char *why,
-                                   size_t why_size)
-{
-    size_t len = strspn(value, "01234567");
-    unsigned mask = 0;
-    for (size_t i = 0; i < len && len <= 4; i++)
-        mask = mask * 8 + (unsigned)(value[i] - '0');
-    if (len == 0 || len > 4 || value[len] != '\0' || mask > 0777)
-        return say_why(why, why_size,
-                       "'%s' is not a umask: give 1 to 4 octal digits up to 0777, as in "
-                       "0002 or 027",
-                       value);
-    cfg->umask = mask;
-    cfg->umask_given = true;
-    return OPTION_SET;
-}
-
 static enum option_result on_log_format(struct config *cfg, const char *value, char *why,
                                         size_t why_size)
 {
@@ -301,28 +244,6 @@ static enum option_result on_quiet(struct config *cfg, const char *value, char *
     (void)why, (void)why_size;
     if (strcmp(value, "1") == 0)
         cfg->verbosity = -1;
-    return OPTION_SET;
-}
-
-static enum option_result on_wait_for(struct config *cfg, const char *value, char *why,
-                                      size_t why_size)
-{
-    struct url u;
-    if (url_parse_explained(value, &u, why, why_size) != 0)
-        return OPTION_FAILED;
-    return append(cfg->wait_for, &cfg->wait_for_count, value, why, why_size);
-}
-
-static void reset_wait_for(struct config *cfg)
-{
-    cfg->wait_for_count = 0;
-}
-
-static enum option_result on_wait_timeout(struct config *cfg, const char *value, char *why,
-                                          size_t why_size)
-{
-    if (parse_seconds(value, 86400, true, &cfg->wait_timeout_ns, why, why_size) != 0)
-        return OPTION_FAILED;
     return OPTION_SET;
 }
 
@@ -430,51 +351,3 @@ const struct option_row option_rows[] = {
     {"version", 'V', OPTION_FLAG, false, NULL, "print the version and exit", on_version, NULL},
 };
 const size_t option_row_count = sizeof(option_rows) / sizeof(option_rows[0]);
-
-static const char help_head[] =
-    "Usage: warden [OPTIONS] [--] COMMAND [ARG...]\n"
-    "\n"
-    "Run COMMAND as the child of a minimal init: forward signals to it, reap every\n"
-    "zombie, stop what is left in order, and exit with COMMAND's exit status.\n"
-    "\n"
-    "Options (each also read from WARDEN_<NAME>, e.g. WARDEN_GRACE=5; the command\n"
-    "line wins; lists in the environment are comma-separated; any other WARDEN_*\n"
-    "name is an error):\n";
-
-static const char help_tail[] =
-    "\n"
-    "\n"
-    "warden probe [--timeout SECONDS] URL: a health check (see warden probe --help).\n"
-    "Called as tini, docker-init, dumb-init, catatonit, gosu, su-exec or setpriv (or\n"
-    "warden --personality NAME ...), warden answers as that tool (see the man page).\n"
-    "\n"
-    "Exit status: COMMAND's own; 128+N if it died of signal N; 125 if warden failed;\n"
-    "126 if COMMAND cannot be executed; 127 if it is not found; 124 if warden stopped\n"
-    "it because it was unhealthy (--on-unhealthy).\n";
-
-/* Where the description starts: a longer option name gets a line of its own. */
-#define HELP_COLUMN 27
-
-void options_print_help(FILE *to)
-{
-    fputs(help_head, to);
-    for (size_t i = 0; i < option_row_count; i++) {
-        const struct option_row *row = &option_rows[i];
-        int width = row->letter ? fprintf(to, "  -%c, --%s", row->letter, row->name)
-                                : fprintf(to, "      --%s", row->name);
-        if (row->value_name)
-            width += fprintf(to, " %s", row->value_name);
-        if (width >= HELP_COLUMN)
-            width = fprintf(to, "\n") - 1;
-        fprintf(to, "%*s", HELP_COLUMN - width, "");
-        for (const char *line = row->help;;) {
-            size_t len = strcspn(line, "\n");
-            fprintf(to, "%.*s\n", (int)len, line);
-            if (line[len] == '\0')
-                break;
-            line += len + 1;
-            fprintf(to, "%*s", HELP_COLUMN, "");
-        }
-    }
-    fputs(help_tail, to);
-}

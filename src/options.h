@@ -39,6 +39,11 @@ struct option_row {
 extern const struct option_row option_rows[];
 extern const size_t option_row_count;
 
+/* Appends value to a repeatable option's list, up to CONFIG_LIST_MAX (more: OPTION_FAILED
+ * with why). */
+enum option_result option_append(const char **list, size_t *count, const char *value, char *why,
+                                 size_t why_size);
+
 /* The whole --help text, generated from the table. */
 void options_print_help(FILE *to);
 
