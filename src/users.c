@@ -90,21 +90,36 @@ static enum lookup find_group(const char *path, const char *name, gid_t *gid)
 /* The kernel's own limit on supplementary groups (NGROUPS_MAX). */
 #define GROUPS_MAX 65536
 
+/* Keeps the groups sorted (the kernel sorts them anyway), so that a group already there is
+ * found by bisection: a user listed in tens of thousands of groups costs no quadratic scan. */
 static int add_group(struct identity *id, gid_t gid, char *why, size_t why_size)
 {
-    for (size_t i = 0; i < id->group_count; i++)
-        if (id->groups[i] == gid)
-            return 0;
+    size_t low = 0, high = id->group_count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (id->groups[middle] < gid)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    if (low < id->group_count && id->groups[low] == gid)
+        return 0;
     if (id->group_count >= GROUPS_MAX)
         return say_why(why, why_size,
                        "more than %d supplementary groups (the kernel's limit): list the user "
                        "in fewer groups in the image's /etc/group",
                        GROUPS_MAX);
-    gid_t *grown = realloc(id->groups, (id->group_count + 1) * sizeof(gid_t));
-    if (!grown)
-        return say_why(why, why_size, "out of memory");
-    id->groups = grown;
-    id->groups[id->group_count++] = gid;
+    if (id->group_count == id->group_capacity) {
+        size_t capacity = id->group_capacity ? 2 * id->group_capacity : 16;
+        gid_t *grown = realloc(id->groups, capacity * sizeof(gid_t));
+        if (!grown)
+            return say_why(why, why_size, "out of memory");
+        id->groups = grown;
+        id->group_capacity = capacity;
+    }
+    memmove(id->groups + low + 1, id->groups + low, (id->group_count - low) * sizeof(gid_t));
+    id->groups[low] = gid;
+    id->group_count++;
     return 0;
 }
 
@@ -367,4 +382,5 @@ void identity_free(struct identity *id)
     free(id->groups);
     id->groups = NULL;
     id->group_count = 0;
+    id->group_capacity = 0;
 }

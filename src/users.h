@@ -24,8 +24,9 @@ struct identity {
     char name[256];
     char home[IDENTITY_TEXT_MAX];
     char shell[IDENTITY_TEXT_MAX]; /* "" when the entry names none */
-    gid_t *groups;                 /* supplementary groups, malloc'd */
+    gid_t *groups;                 /* supplementary groups, malloc'd, sorted, each once */
     size_t group_count;
+    size_t group_capacity; /* how many groups fits before it grows */
 };
 
 /* Resolves spec ("app", "1000", "app:staff", "1000:1000", ":staff") and the supplementary

@@ -152,6 +152,26 @@ START_TEST(explicit_group_list_replaces)
 }
 END_TEST
 
+START_TEST(groups_are_kept_sorted_and_once)
+{
+    /* Out of order and repeated, by name and number, across a growth of the array. */
+    struct identity id;
+    char why[256];
+    char list[512] = "video,500,staff,44,3";
+    for (int gid = 100; gid < 140; gid++)
+        snprintf(list + strlen(list), sizeof(list) - strlen(list), ",%d,%d", 339 - gid, gid);
+    ck_assert_int_eq(identity_resolve("app", list, 0, &files, &id, why, sizeof(why)), 0);
+    ck_assert_uint_eq(id.group_count, 84);
+    for (size_t i = 1; i < id.group_count; i++)
+        ck_assert_uint_lt(id.groups[i - 1], id.groups[i]);
+    ck_assert_uint_eq(id.groups[0], 3);
+    ck_assert_uint_eq(id.groups[1], 44);
+    ck_assert_uint_eq(id.groups[2], 50);
+    ck_assert_uint_eq(id.groups[83], 500);
+    identity_free(&id);
+}
+END_TEST
+
 START_TEST(bad_specs_are_rejected)
 {
     struct identity id;
@@ -275,6 +295,7 @@ Suite *users_suite(void)
     tcase_add_test(tc, number_without_entry_needs_a_group);
     tcase_add_test(tc, user_and_group_forms);
     tcase_add_test(tc, explicit_group_list_replaces);
+    tcase_add_test(tc, groups_are_kept_sorted_and_once);
     tcase_add_test(tc, bad_specs_are_rejected);
     tcase_add_test(tc, long_lines_and_many_groups);
     tcase_add_test(tc, missing_files);
