@@ -30,8 +30,8 @@ static const char *exec_hint(const char *command, int err)
         return " (make it executable for the user it runs as: chmod +x; a script needs #!)";
     /* A file without #! goes to /bin/sh; what is left is a binary of another kind. */
     if (err == ENOEXEC)
-        return " (a binary for another architecture, or a damaged one: use the image or build "
-               "for this machine's)";
+        return " (a binary, or a script's #! interpreter, built for another architecture or "
+               "damaged: use the image or build for this machine's)";
     return "";
 }
 

@@ -34,20 +34,22 @@ int spawn_exec_failure_status(int err)
 
 /* What exec refused as no format it knows (ENOEXEC) goes to /bin/sh, as glibc's execvp
  * hands it over (tini, dumb-init and catatonit are built with it): a script without #!
- * runs. Unless for_binaries, an ELF file is left alone, so that a binary for another
- * machine keeps exec's own error instead of the shell's confusion. Returns only if the
- * shell did not start, with errno set: the shell's (ENOENT without /bin/sh), or ENOEXEC. */
+ * runs. Unless for_binaries, an ELF file and a #! script (whose interpreter the kernel
+ * refused) are left alone, so that a binary for another machine, or a Python script whose
+ * interpreter is one, keeps exec's own error instead of being read as shell commands.
+ * Returns only if the shell did not start, with errno set: the shell's (ENOENT without
+ * /bin/sh), or ENOEXEC. */
 static void exec_with_shell(const char *file, char **shell_argv, bool for_binaries)
 {
     if (!for_binaries) {
-        unsigned char magic[4] = {0};
+        unsigned char head[4] = {0};
         int fd = open(file, O_RDONLY | O_CLOEXEC);
         /* Unreadable (execute-only): only the shell would read it, and could not either. */
-        bool elf = fd < 0 || (read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
-                              memcmp(magic, "\177ELF", sizeof(magic)) == 0);
+        ssize_t n = fd < 0 ? -1 : read(fd, head, sizeof(head));
         if (fd >= 0)
             (void)close(fd);
-        if (elf) {
+        if (n < 0 || (n == (ssize_t)sizeof(head) && memcmp(head, "\177ELF", sizeof(head)) == 0) ||
+            (n >= 2 && memcmp(head, "#!", 2) == 0)) {
             errno = ENOEXEC;
             return;
         }

@@ -85,8 +85,6 @@ static const struct {
 #endif
     {"read", SYS_read},
     {"uname", SYS_uname},
-    {"getresuid", SYS_getresuid},
-    {"getresgid", SYS_getresgid},
 };
 
 static void fail(const char *what)

@@ -65,9 +65,25 @@ def test_a_binary_for_another_machine_is_126(pid1, tmp_path):
     binary.chmod(0o755)
     status, out, stderr = run([str(binary)], pid1=pid1)
     assert (status, out) == (126, "")
-    assert stderr == (f"warden: unable to run '{binary}': Exec format error (a binary for another "
-                      "architecture, or a damaged one: use the image or build for this "
-                      "machine's)\n")
+    assert stderr == (f"warden: unable to run '{binary}': Exec format error (a binary, or a "
+                      "script's #! interpreter, built for another architecture or damaged: use "
+                      "the image or build for this machine's)\n")
+
+
+def test_a_script_whose_interpreter_is_for_another_machine_is_126(pid1, tmp_path):
+    """The kernel refuses the #! interpreter: the script is not read as shell commands (its
+    'echo' would run), exec's error stands."""
+    interpreter = tmp_path / "python3"
+    interpreter.write_bytes(b"\x7fELF\x02\x01\x01\x00garbage\n")
+    script = tmp_path / "app.py"
+    script.write_text(f"#!{interpreter}\necho read as shell\n")
+    for path in (interpreter, script):
+        path.chmod(0o755)
+    status, out, stderr = run([str(script)], pid1=pid1)
+    assert (status, out) == (126, "")
+    assert stderr == (f"warden: unable to run '{script}': Exec format error (a binary, or a "
+                      "script's #! interpreter, built for another architecture or damaged: use "
+                      "the image or build for this machine's)\n")
 
 
 def test_a_script_without_shebang_and_no_bin_sh_is_127(tmp_path):

@@ -328,14 +328,16 @@ def test_files_without_shebang_go_to_the_shell(links, tmp_path, real, name, args
     # glibc's execvp, which the tools are built with, hands what exec refuses as no known
     # format to /bin/sh: a script without #! runs, and so does (as a script) a binary for
     # another machine, which the shell then cannot make sense of.
-    script, binary = tmp_path / "job", tmp_path / "server"
+    # So does a #! script whose interpreter the kernel refuses: its lines run as commands.
+    script, binary, python = tmp_path / "job", tmp_path / "server", tmp_path / "app.py"
     script.write_text('echo "run by sh as $0 with $*"\nexit 3\n')
     binary.write_bytes(b"\x7fELF\x02\x01\x01\x00garbage\n")
-    for path in (script, binary):
+    python.write_text(f"#!{binary}\necho read as shell\n")
+    for path in (script, binary, python):
         path.chmod(0o755)
     results = {}
     for label, tool in pair(links, real, name):
-        for path in (script, binary):
+        for path in (script, binary, python):
             r = subprocess.run(NAMESPACE + [tool, *args, str(path), "a"], capture_output=True,
                                text=True, timeout=30)
             results[label, path.name] = (r.returncode, r.stdout, r.stderr)
@@ -344,6 +346,8 @@ def test_files_without_shebang_go_to_the_shell(links, tmp_path, real, name, args
     code, out, err = results["real", "server"]
     assert (code, out) == (127, "") and err.startswith(f"{binary}: 1: "), err
     assert results["warden", "server"] == results["real", "server"]
+    assert results["real", "app.py"] == (0, "read as shell\n", "")
+    assert results["warden", "app.py"] == results["real", "app.py"]
 
 
 ORPHAN_SCRIPT = """f=$(mktemp)
