@@ -74,13 +74,9 @@ static const char *kept_names(const struct cap_plan *plan, char *buf, size_t siz
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < plan->kept_count && used + 1 < size; i++) {
-        char one[16];
-        const char *name = caps_name(plan->kept[i], one, sizeof(one));
-        if (i > 0)
-            buf[used++] = ',';
-        for (; *name && used + 1 < size; name++)
-            buf[used++] = *name >= 'a' && *name <= 'z' ? (char)(*name - 'a' + 'A') : *name;
-        buf[used] = '\0';
+        char one[32];
+        const char *name = caps_engine_name(plan->kept[i], one, sizeof(one));
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i > 0 ? "," : "", name);
     }
     return buf;
 }
@@ -258,6 +254,17 @@ const char *caps_name(unsigned int cap, char *buf, size_t size)
     if (name)
         return name;
     snprintf(buf, size, "cap_%u", cap);
+    return buf;
+}
+
+const char *caps_engine_name(unsigned int cap, char *buf, size_t size)
+{
+    char lower[32];
+    const char *name = caps_name(cap, lower, sizeof(lower));
+    size_t i = 0;
+    for (; name[i] && i + 1 < size; i++)
+        buf[i] = name[i] >= 'a' && name[i] <= 'z' ? (char)(name[i] - 'a' + 'A') : name[i];
+    buf[i] = '\0';
     return buf;
 }
 

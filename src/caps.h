@@ -41,6 +41,9 @@ struct cap_sets {
 /* libcap-ng's lower-case name, or "cap_N" for one it does not know. */
 const char *caps_name(unsigned int cap, char *buf, size_t size);
 
+/* "NET_ADMIN": the name as the engines' --cap-add spells it, in buf. */
+const char *caps_engine_name(unsigned int cap, char *buf, size_t size);
+
 /* A capability's name as capabilities(7) gives it without "cap_", any case; -1 if none. */
 int caps_from_name(const char *name);
 

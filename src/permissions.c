@@ -20,18 +20,6 @@
 #include "volume_owner.h"
 #include "volumes.h"
 
-/* "NET_ADMIN", as the engines' options spell it. */
-static const char *cap_upper(unsigned int cap, char *buf, size_t size)
-{
-    char lower[32];
-    const char *name = caps_name(cap, lower, sizeof(lower));
-    size_t i = 0;
-    for (; name[i] && i + 1 < size; i++)
-        buf[i] = name[i] >= 'a' && name[i] <= 'z' ? (char)(name[i] - 'a' + 'A') : name[i];
-    buf[i] = '\0';
-    return buf;
-}
-
 static bool has(uint64_t set, unsigned int cap)
 {
     return (set >> cap) & 1;
@@ -58,7 +46,7 @@ static int check_not_root(const struct config *cfg, const struct identity *user,
         log_error("--cap %s: warden runs as uid %u, not root, so it cannot hand capabilities to "
                   "the program: start the container as root and let warden switch to --user, "
                   "or leave --cap out",
-                  cap_upper(cfg->caps.kept[i], name, sizeof(name)), euid);
+                  caps_engine_name(cfg->caps.kept[i], name, sizeof(name)), euid);
         return -1;
     }
     return 0;
@@ -123,7 +111,7 @@ static int check_root(const struct config *cfg, const struct identity *user,
         keep |= 1ull << cap;
         if (has(sets->bounding, cap) && has(sets->permitted, cap))
             continue;
-        cap_upper(cap, name, sizeof(name));
+        caps_engine_name(cap, name, sizeof(name));
         log_error("--cap %s: the container does not have CAP_%s, so the program cannot keep "
                   "it: add it to the container (" CAPS_ENGINE_FIX ")",
                   name, name, name, name);
@@ -135,7 +123,7 @@ static int check_root(const struct config *cfg, const struct identity *user,
         if (has(sets->effective, cap) || (cap == CAP_SETUID && to_root) ||
             (cap == CAP_SETPCAP && (to_root || !cfg->caps.harden || !(sets->bounding & ~keep))))
             continue;
-        cap_upper(cap, name, sizeof(name));
+        caps_engine_name(cap, name, sizeof(name));
         log_error("--user %s: warden lacks CAP_%s, which %s: give it back (" CAPS_ENGINE_FIX ")%s",
                   cfg->user, name,
                   cap == CAP_SETPCAP ? "empties the bounding set for a non-root user"
