@@ -57,31 +57,22 @@ def test_a_script_without_shebang_runs_under_sh(pid1, tmp_path):
     assert (status, out, stderr) == (3, f"run by sh as {tmp_path}/job with x\n", "")
 
 
-def test_a_binary_for_another_machine_is_126(pid1, tmp_path):
-    """An ELF file exec refuses is not handed to /bin/sh (which would take it for a script
-    and say something confusing): exec's error, with what to do."""
-    binary = tmp_path / "server"
+@pytest.mark.parametrize("via_script", [False, True], ids=["binary", "interpreter"])
+def test_a_binary_for_another_machine_is_126(pid1, tmp_path, via_script):
+    """An ELF file exec refuses, or a #! script whose interpreter it is, is not handed to
+    /bin/sh (which would take the binary for a script, or run the script's 'echo'): exec's
+    error, with what to do."""
+    binary = tmp_path / "python3"
     binary.write_bytes(b"\x7fELF\x02\x01\x01\x00garbage\n")
-    binary.chmod(0o755)
-    status, out, stderr = run([str(binary)], pid1=pid1)
-    assert (status, out) == (126, "")
-    assert stderr == (f"warden: unable to run '{binary}': Exec format error (a binary, or a "
-                      "script's #! interpreter, built for another architecture or damaged: use "
-                      "the image or build for this machine's)\n")
-
-
-def test_a_script_whose_interpreter_is_for_another_machine_is_126(pid1, tmp_path):
-    """The kernel refuses the #! interpreter: the script is not read as shell commands (its
-    'echo' would run), exec's error stands."""
-    interpreter = tmp_path / "python3"
-    interpreter.write_bytes(b"\x7fELF\x02\x01\x01\x00garbage\n")
-    script = tmp_path / "app.py"
-    script.write_text(f"#!{interpreter}\necho read as shell\n")
-    for path in (interpreter, script):
+    program = binary
+    if via_script:
+        program = tmp_path / "app.py"
+        program.write_text(f"#!{binary}\necho read as shell\n")
+    for path in {binary, program}:
         path.chmod(0o755)
-    status, out, stderr = run([str(script)], pid1=pid1)
+    status, out, stderr = run([str(program)], pid1=pid1)
     assert (status, out) == (126, "")
-    assert stderr == (f"warden: unable to run '{script}': Exec format error (a binary, or a "
+    assert stderr == (f"warden: unable to run '{program}': Exec format error (a binary, or a "
                       "script's #! interpreter, built for another architecture or damaged: use "
                       "the image or build for this machine's)\n")
 
